@@ -1,0 +1,37 @@
+#!/bin/sh
+# Sets up what Nimbus needs on a fresh machine, idempotently, then builds (incrementally).
+#   sh scripts/setup.sh          what `npm start` needs: npm dependencies (better-sqlite3 builds from source) + build
+#   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws) and boto3
+set -eu
+cd "$(dirname "$0")/.."
+
+say() { printf 'nimbus setup: %s\n' "$*" >&2; }
+
+if [ "${1:-}" = "--test" ]; then
+  packages=""
+  [ -x /usr/bin/aws ] || packages="$packages awscli"
+  if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
+    packages="$packages python3-boto3"
+  fi
+  if [ -n "$packages" ]; then
+    if [ "$(id -u)" != 0 ]; then
+      say "the tests need Debian packages:$packages (run as root, or: sudo apt-get install$packages)"
+      exit 1
+    fi
+    say "installing Debian packages:$packages"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (better-sqlite3 compiles from source; this takes a minute the first time)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if ! node -e "require('better-sqlite3')" >/dev/null 2>&1; then
+  say "rebuilding better-sqlite3 for $(node --version)"
+  npm rebuild better-sqlite3 --loglevel=error
+fi
+
+npx --no-install tsc -p tsconfig.json

@@ -1,0 +1,94 @@
+// Invoke (POST /2015-03-31/functions/{F}/invocations) and the deprecated InvokeAsync: request headers in,
+// the outcome out as AWS writes it (status, X-Amz-Function-Error, X-Amz-Executed-Version, X-Amz-Log-Result).
+import { invalidParameter, invalidRequestContent, messages, requestTooLarge, serviceException } from '../../model/index.js';
+import type { InvocationType, InvokeService } from '../../services/index.js';
+import { AwsError } from '../../shared/errors.js';
+import { BodyTooLarge, readBody, sendEmpty } from '../http.js';
+import type { ApiCall, Router } from '../router.js';
+
+export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+const CLIENT_CONTEXT_LIMIT = 3583;
+const TAIL_BYTES = 4096;
+
+function header(call: ApiCall, name: string): string | undefined {
+  const v = call.req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function invocationType(call: ApiCall): InvocationType {
+  const t = header(call, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (t === 'RequestResponse' || t === 'Event' || t === 'DryRun') return t;
+  throw new AwsError('ValidationException',
+    `1 validation error detected: Value '${t}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+    { status: 400, faultType: null });
+}
+
+/** The payload must be JSON; AWS reports the parser's complaint after a fixed prefix. */
+function checkJson(payload: Buffer): void {
+  if (payload.length === 0) return;
+  try {
+    JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (err) {
+    throw invalidRequestContent(messages.invalidJsonPayload(err instanceof Error ? err.message : String(err)));
+  }
+}
+
+function clientContext(call: ApiCall): string | undefined {
+  const raw = header(call, 'x-amz-client-context');
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length > CLIENT_CONTEXT_LIMIT) throw invalidParameter(`Client context must be ${CLIENT_CONTEXT_LIMIT} bytes or less (base64).`);
+  const decoded = Buffer.from(raw, 'base64').toString('utf8');
+  try {
+    JSON.parse(decoded);
+  } catch {
+    throw invalidRequestContent('Client context must be a valid Base64-encoded JSON object.');
+  }
+  return decoded;
+}
+
+/** Base64 of the last 4 KB of the invocation's log, START to REPORT inclusive. */
+export function logTail(lines: readonly string[]): string {
+  const all = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+  return all.subarray(Math.max(0, all.length - TAIL_BYTES)).toString('base64');
+}
+
+export function registerInvokeOperations(router: Router, invoker: InvokeService): void {
+  router.add('POST', '/2015-03-31/functions/{name}/invocations', async (call) => {
+    const type = invocationType(call);
+    let payload: Buffer;
+    try {
+      payload = await readBody(call.req, SYNC_PAYLOAD_LIMIT);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) throw requestTooLarge(messages.requestTooLarge(SYNC_PAYLOAD_LIMIT, 'InvokeFunction'));
+      throw err;
+    }
+    checkJson(payload);
+    const context = clientContext(call);
+    const result = await invoker.invoke(call.ctx, {
+      functionName: call.params['name'] ?? '',
+      qualifier: call.query.get('Qualifier') ?? undefined,
+      invocationType: type,
+      // An empty body reaches the function as `{}`, as with AWS's SDKs and CLI.
+      payload: payload.length === 0 ? Buffer.from('{}') : payload,
+      ...(context === undefined ? {} : { clientContext: context }),
+    });
+    if (result.kind === 'dry-run') return sendEmpty(call.res, 204);
+    const outcome = result.outcome;
+    if (outcome.kind === 'platform-error') {
+      throw outcome.status >= 500 ? serviceException(outcome.message) : new AwsError(outcome.errorType, outcome.message, { status: outcome.status });
+    }
+    const headers: Record<string, string | number> = {
+      'Content-Type': outcome.kind === 'ok' ? outcome.contentType : 'application/json',
+      'Content-Length': outcome.payload.length,
+      'X-Amz-Executed-Version': outcome.executedVersion,
+    };
+    if (outcome.kind === 'function-error') headers['X-Amz-Function-Error'] = 'Unhandled';
+    if (header(call, 'x-amz-log-type') === 'Tail') headers['X-Amz-Log-Result'] = logTail(outcome.logLines);
+    call.res.writeHead(200, headers);
+    call.res.end(outcome.payload);
+  });
+
+  router.add('POST', '/2014-11-13/functions/{name}/invoke-async/?', () => {
+    throw invalidParameter('Nimbus does not support InvokeAsync yet: asynchronous invocation arrives with the durable event queue.');
+  });
+}

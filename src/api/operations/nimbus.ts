@@ -1,0 +1,24 @@
+// Nimbus's own endpoints under /_nimbus: health (with the protections actually in force) and code download
+// (GetFunction's Code.Location points here).
+import { createReadStream, statSync } from 'node:fs';
+import { resourceNotFound } from '../../model/index.js';
+import type { FunctionService } from '../../services/index.js';
+import { sendJson } from '../http.js';
+import type { Router } from '../router.js';
+
+export interface HealthSource {
+  health(): Record<string, unknown>;
+}
+
+export function registerNimbusOperations(router: Router, functions: FunctionService, health: HealthSource): void {
+  router.add('GET', '/_nimbus/health', (call) => sendJson(call.res, 200, health.health()));
+
+  router.add('GET', '/_nimbus/code/{file}', (call) => {
+    const m = /^([0-9a-f]{64})\.zip$/.exec(call.params['file'] ?? '');
+    const path = m?.[1] === undefined ? undefined : functions.codeZipPath(m[1]);
+    const size = path === undefined ? undefined : statSync(path, { throwIfNoEntry: false })?.size;
+    if (path === undefined || size === undefined) throw resourceNotFound('The code package does not exist.');
+    call.res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': size });
+    createReadStream(path).pipe(call.res);
+  });
+}

@@ -1,0 +1,63 @@
+// The Lambda REST API server: request context (request id, region from SigV4, account), routing, and the
+// single error mapper. Operations live in api/operations/*.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../observe/index.js';
+import type { AccountService, FunctionService, InvokeService, LogService, RequestContext } from '../services/index.js';
+import { AwsError } from '../shared/errors.js';
+import { newRequestId } from '../shared/ids.js';
+import { sendError } from './http.js';
+import { registerAccountOperations } from './operations/account.js';
+import { registerFunctionOperations } from './operations/functions.js';
+import { registerInvokeOperations } from './operations/invoke.js';
+import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
+import { type HealthSource, registerNimbusOperations } from './operations/nimbus.js';
+import { registerTagOperations } from './operations/tags.js';
+import { type ApiCall, Router } from './router.js';
+import { regionOf } from './sigv4.js';
+
+export interface ApiDeps {
+  readonly functions: FunctionService;
+  readonly invoker: InvokeService;
+  readonly account: AccountService;
+  readonly logs: LogService;
+  readonly health: HealthSource;
+  readonly logger: Logger;
+  readonly accountId: string;
+  readonly defaultRegion: string;
+}
+
+export function createApiServer(deps: ApiDeps): Server {
+  const router = new Router();
+  registerFunctionOperations(router, deps.functions);
+  registerInvokeOperations(router, deps.invoker);
+  registerTagOperations(router, deps.functions);
+  registerAccountOperations(router, deps.account);
+  registerNimbusOperations(router, deps.functions, deps.health);
+
+  const server = createServer((req, res) => void handle(router, deps, req, res));
+  // Invocations can legitimately run for 15 minutes.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(router: Router, deps: ApiDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = newRequestId();
+  res.setHeader('x-amzn-RequestId', requestId);
+  const url = new URL(req.url ?? '/', 'http://nimbus');
+  const ctx: RequestContext = { accountId: deps.accountId, region: regionOf(req, deps.defaultRegion), requestId };
+  try {
+    const base = { req, res, query: url.searchParams, ctx };
+    if (isLogsRequest({ ...base, params: {} })) return await handleLogsRequest({ ...base, params: {} }, deps.logs);
+    // Match on the raw (still percent-encoded) path so encoded ':' and '/' inside ARNs stay in one segment.
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    const match = router.match(req.method ?? 'GET', rawPath);
+    if (match === undefined || match === 'method-not-allowed') {
+      throw new AwsError('UnknownOperationException', `Nimbus does not implement ${req.method ?? ''} ${url.pathname}`, { status: match === undefined ? 404 : 405, faultType: null });
+    }
+    const call: ApiCall = { ...base, params: match.params };
+    await match.handler(call);
+  } catch (err) {
+    sendError(res, err, requestId, deps.logger);
+  }
+}

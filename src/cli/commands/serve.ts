@@ -1,0 +1,37 @@
+// `nimbus serve`: starts a server in this process and stops it cleanly on SIGINT/SIGTERM.
+import { loadConfig } from '../../config/index.js';
+import { startNimbus } from '../../main/index.js';
+import { type ParsedArgs, parseArgs, stringOption } from '../args.js';
+
+export const serveUsage = 'nimbus serve [--host 127.0.0.1] [--port 4566] [--data-dir DIR]';
+
+export async function serve(argv: readonly string[], out: NodeJS.WritableStream): Promise<void> {
+  const args: ParsedArgs = parseArgs(argv, { values: ['host', 'port', 'data-dir'], flags: [] });
+  const host = stringOption(args, 'host');
+  const port = stringOption(args, 'port');
+  const dataDir = stringOption(args, 'data-dir');
+  const config = loadConfig(process.env, {
+    server: {
+      ...(host === undefined ? {} : { host }),
+      ...(port === undefined ? {} : { port: Number(port) }),
+      ...(dataDir === undefined ? {} : { dataDir }),
+    },
+  });
+  const nimbus = await startNimbus(config);
+  out.write(
+    `Nimbus ${nimbus.url} (data: ${nimbus.dataDir})\n` +
+      `  AWS CLI: aws lambda list-functions --endpoint-url ${nimbus.url}\n` +
+      `  SDK:     new LambdaClient({ endpoint: '${nimbus.url}', region: 'us-east-1' })\n` +
+      `  Health:  ${nimbus.url}/_nimbus/health\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      nimbus.logger.info({ signal }, 'shutting down');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      void nimbus.stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,41 @@
+// The one configuration schema: every key with its default, unit-bearing name and a one-line description.
+// docs/configuration.md is generated from this table (`node scripts/gen-config-doc.mjs`) and a test checks it.
+
+export type ConfigValue = string | number | boolean;
+
+export interface ConfigKey<T extends ConfigValue> {
+  readonly default: T;
+  readonly description: string;
+  /** Extra env var names accepted besides the mechanical NIMBUS_<SECTION>__<KEY>. */
+  readonly aliases?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export const schema = {
+  server: {
+    host: { default: '127.0.0.1', description: 'Interface the API listens on.', aliases: ['NIMBUS_HOST'] },
+    port: { default: 4566, description: 'TCP port of the API (0 picks a free port).', aliases: ['NIMBUS_PORT'], min: 0, max: 65535 },
+    dataDir: { default: '.nimbus', description: 'Directory holding the SQLite database, code blobs and logs.', aliases: ['NIMBUS_DATA_DIR'] },
+    shutdownGraceMs: { default: 10000, description: 'How long shutdown waits for in-flight invocations before failing them.', min: 0 },
+  },
+  account: {
+    accountId: { default: '000000000000', description: 'AWS account id used in ARNs.', aliases: ['NIMBUS_ACCOUNT_ID'] },
+    defaultRegion: { default: 'us-east-1', description: 'Region used when a request carries no SigV4 credential scope.', aliases: ['NIMBUS_REGION'] },
+  },
+  engine: {
+    keepAliveMs: { default: 600000, description: 'Idle time after which a warm execution environment is stopped.', min: 1 },
+    initTimeoutMs: { default: 10000, description: 'Longest an environment may take from spawn to its first request for work.', min: 1 },
+    nodePath: { default: '', description: 'Node binary for nodejs runtimes (empty: the one running Nimbus).' },
+  },
+  log: {
+    level: { default: 'info', description: 'Platform log level (trace, debug, info, warn, error, fatal, silent).', aliases: ['NIMBUS_LOG_LEVEL'] },
+    functionLogRetentionDays: { default: 7, description: 'Function log events older than this are deleted.', min: 1 },
+  },
+} as const satisfies Record<string, Record<string, ConfigKey<ConfigValue>>>;
+
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : never;
+export type Config = {
+  readonly [S in keyof typeof schema]: { readonly [K in keyof (typeof schema)[S]]: Widen<(typeof schema)[S][K] extends ConfigKey<infer V> ? V : never> };
+};
+export type ConfigOverrides = { [S in keyof Config]?: { [K in keyof Config[S]]?: Config[S][K] } };

@@ -1,0 +1,77 @@
+// The data plane's front: routes an invocation to its version's pool, and owns shutdown (stop accepting,
+// let in-flight invocations finish within a grace period, then stop every environment).
+import type { InvocationOutcome } from '../model/outcome.js';
+import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
+import type { EnvironmentDeps } from './execution-environment.js';
+import { VersionPool } from './version-pool.js';
+
+export interface EngineOptions {
+  readonly keepAliveMs: number;
+}
+
+export class Engine {
+  private readonly pools = new Map<string, VersionPool>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly deps: EnvironmentDeps, private readonly options: EngineOptions) {}
+
+  async invoke(spec: EnvironmentSpec, input: InvokeInput): Promise<InvocationOutcome> {
+    if (this.closing) {
+      return {
+        kind: 'platform-error', requestId: input.requestId, executedVersion: spec.version, logLines: [],
+        errorType: 'ServiceException', status: 500, message: 'Nimbus is shutting down and does not accept new invocations.',
+      };
+    }
+    let pool = this.pools.get(spec.poolKey);
+    if (pool === undefined) {
+      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs);
+      this.pools.set(spec.poolKey, pool);
+    }
+    const run = pool.invoke(spec, input);
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  /** Stops every environment of the versions whose pool key starts with `prefix` (function deleted). */
+  async retire(prefix: string): Promise<void> {
+    const stops: Promise<void>[] = [];
+    for (const [key, pool] of this.pools) {
+      if (key === prefix || key.startsWith(`${prefix}:`)) {
+        stops.push(pool.stopAll());
+        this.pools.delete(key);
+      }
+    }
+    await Promise.all(stops);
+  }
+
+  stats(): { pools: number; idle: number; busy: number } {
+    let idle = 0;
+    let busy = 0;
+    for (const pool of this.pools.values()) {
+      idle += pool.size.idle;
+      busy += pool.size.busy;
+    }
+    return { pools: this.pools.size, idle, busy };
+  }
+
+  /**
+   * 1. Refuse new invocations. 2. Wait up to `graceMs` for in-flight ones. 3. Stop every environment; an
+   * invocation still running then fails with a clear platform error.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.closing = true;
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+      clearTimeout(timer);
+    }
+    await Promise.all([...this.pools.values()].map((p) => p.stopAll()));
+    this.pools.clear();
+  }
+}

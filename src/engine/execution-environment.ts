@@ -1,0 +1,361 @@
+// One execution environment: a runtime process, its Runtime API listener and the state machine that pairs
+// invocations with the runtime's /next, /response and /error calls (spec/lambda-wire.md b.1, b.6).
+//
+//   created ──start──▶ starting ──first /next──▶ idle ⇄ busy ──▶ stopped
+//                          └── /init/error, exit, init timeout ──▶ stopped
+//
+// A timeout, a crash or an oversize response stops the environment (its whole process tree is killed) so
+// the next invocation cold-starts a fresh one, as on Lambda.
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InvocationOutcome } from '../model/outcome.js';
+import {
+  billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
+} from '../observe/log-lines.js';
+import type { RuntimeHost } from '../runtimes/index.js';
+import type { ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
+import { randomHex } from '../shared/ids.js';
+import type { Clock } from '../shared/clock.js';
+import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
+import { createRuntimeApiServer, MAX_RESPONSE_BYTES, type RuntimeReply } from './runtime-api.js';
+import { buildRuntimeEnv, resolveLaunch } from './runtime-env.js';
+import { LineSplitter } from './line-splitter.js';
+
+export type EnvironmentState = 'created' | 'starting' | 'idle' | 'busy' | 'stopped';
+
+export interface EnvironmentDeps {
+  readonly sandbox: ProcessSandbox;
+  readonly logs: LogSink;
+  readonly clock: Clock;
+  readonly host: RuntimeHost;
+  readonly initTimeoutMs: number;
+}
+
+type Completion =
+  | { kind: 'ok'; payload: Buffer; contentType: string }
+  | { kind: 'function-error'; payload: Buffer; errorType: string; status?: string }
+  | { kind: 'platform-error'; message: string };
+
+interface Active {
+  readonly input: InvokeInput;
+  readonly startedAt: number;
+  readonly lines: string[];
+  readonly done: (c: Completion) => void;
+  replied: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface InitFailure {
+  readonly errorType: string;
+  readonly payload: Buffer;
+}
+
+const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
+
+export class ExecutionEnvironment {
+  readonly id = randomHex(16);
+  readonly logStream: string;
+  private stateValue: EnvironmentState = 'created';
+  private proc: SandboxProcess | undefined;
+  private server: Server | undefined;
+  private parked: ServerResponse | undefined;
+  private active: Active | undefined;
+  private readonly finished = new Set<string>();
+  private initError: InitFailure | undefined;
+  private initDurationMs: number | undefined;
+  private readyWaiter: ((failure: InitFailure | undefined) => void) | undefined;
+  /** An event waiting for the runtime's next /next (it replied but has not asked again yet). */
+  private pendingSend: (() => void) | undefined;
+  private initLines: string[] = [];
+  lastUsedAt = 0;
+
+  constructor(readonly spec: EnvironmentSpec, private readonly deps: EnvironmentDeps) {
+    this.logStream = logStreamName(deps.clock.now(), spec.version, this.id);
+  }
+
+  get state(): EnvironmentState {
+    return this.stateValue;
+  }
+
+  /** Runs one invocation; cold-starts the runtime first when this environment is new. */
+  async invoke(input: InvokeInput): Promise<InvocationOutcome> {
+    if (this.stateValue === 'created') {
+      const failure = await this.start();
+      if (failure !== undefined) return this.initFailureOutcome(input, failure);
+    }
+    if (this.stateValue !== 'idle') {
+      throw new Error(`environment ${this.id} cannot invoke in state ${this.stateValue}`);
+    }
+    return this.run(input);
+  }
+
+  /** Kills the runtime's whole process tree and closes the Runtime API listener. */
+  async stop(): Promise<void> {
+    this.stateValue = 'stopped';
+    const active = this.active;
+    if (active !== undefined && !active.replied) {
+      active.replied = true;
+      active.done({ kind: 'platform-error', message: 'The execution environment was stopped before the invocation completed (Nimbus is shutting down).' });
+    }
+    this.parked?.destroy();
+    this.parked = undefined;
+    await this.proc?.kill();
+    this.server?.close();
+    this.server?.closeAllConnections();
+  }
+
+  // ── start-up ───────────────────────────────────────────────────────────────────────────────────────────
+
+  private async start(): Promise<InitFailure | undefined> {
+    this.stateValue = 'starting';
+    const t0 = this.deps.clock.monotonic();
+    const launch = resolveLaunch(this.spec, this.deps.host);
+    if (launch === undefined) {
+      this.stateValue = 'stopped';
+      return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage: `Nimbus cannot run runtime ${this.spec.runtime} yet` }) };
+    }
+    this.server = createRuntimeApiServer(this.handlers());
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const port = (this.server.address() as AddressInfo).port;
+    this.writeLog(initStartLine(launch.versionLabel, this.spec.runtimeVersionArn), this.initLines);
+
+    const ready = new Promise<InitFailure | undefined>((resolve) => (this.readyWaiter = resolve));
+    this.proc = this.deps.sandbox.launch({
+      id: this.id,
+      command: launch.command,
+      args: launch.args,
+      env: buildRuntimeEnv(this.spec, launch, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
+      cwd: this.spec.codeDir,
+    });
+    this.captureOutput(this.proc);
+    void this.proc.exited.then((exit) => this.onExit(exit.code, exit.signal));
+    const timer = setTimeout(() => {
+      this.settleReady({ errorType: 'Runtime.InitTimeout', payload: json({ errorType: 'Runtime.InitTimeout', errorMessage: `Init phase exceeded ${this.deps.initTimeoutMs} ms` }) });
+      void this.stop();
+    }, this.deps.initTimeoutMs);
+    const failure = await ready;
+    clearTimeout(timer);
+    this.initDurationMs = this.deps.clock.monotonic() - t0;
+    if (failure === undefined) this.stateValue = 'idle';
+    return failure;
+  }
+
+  private settleReady(failure: InitFailure | undefined): void {
+    const waiter = this.readyWaiter;
+    this.readyWaiter = undefined;
+    waiter?.(failure);
+  }
+
+  private initFailureOutcome(input: InvokeInput, failure: InitFailure): InvocationOutcome {
+    const lines = [...this.initLines];
+    const init = this.initDurationMs ?? 0;
+    this.writeLog(`INIT_REPORT Init Duration: ${init.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`, lines);
+    this.writeLog(startLine(input.requestId, this.spec.version), lines);
+    this.writeLog(endLine(input.requestId), lines);
+    const metrics = { durationMs: init, billedDurationMs: billedMs(init), memorySizeMb: this.spec.memoryMb, maxMemoryUsedMb: 0 };
+    this.writeLog(reportLine(input.requestId, { ...metrics, status: 'error', errorType: failure.errorType }), lines);
+    void this.stop();
+    return { kind: 'function-error', requestId: input.requestId, executedVersion: this.spec.version, payload: failure.payload, errorType: failure.errorType, logLines: lines, metrics };
+  }
+
+  // ── one invocation ─────────────────────────────────────────────────────────────────────────────────────
+
+  private run(input: InvokeInput): Promise<InvocationOutcome> {
+    const cold = this.initDurationMs !== undefined && this.lastUsedAt === 0;
+    // The tail (X-Amz-Log-Result) starts at START: init output is in the log stream only, as on AWS.
+    const lines: string[] = [];
+    this.initLines = [];
+    this.stateValue = 'busy';
+    this.writeLog(startLine(input.requestId, this.spec.version), lines);
+    const startedAt = this.deps.clock.monotonic();
+    const deadline = this.deps.clock.now() + this.spec.timeoutSec * 1000;
+
+    return new Promise<InvocationOutcome>((resolve) => {
+      const active: Active = {
+        input, startedAt, lines, replied: false, timer: undefined,
+        done: (c) => {
+          if (active.timer) clearTimeout(active.timer);
+          // Lines the runtime wrote before it replied may still sit in the stdout pipe; let them land first.
+          setImmediate(() => resolve(this.finish(active, c, cold)));
+        },
+      };
+      this.active = active;
+      active.timer = setTimeout(() => this.onTimeout(active), this.spec.timeoutSec * 1000);
+      if (this.parked !== undefined) this.sendEvent(input, deadline);
+      else this.pendingSend = () => this.sendEvent(input, deadline);
+    });
+  }
+
+  private sendEvent(input: InvokeInput, deadline: number): void {
+    const res = this.parked;
+    this.parked = undefined;
+    if (res === undefined) return;
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/json',
+      'Content-Length': input.payload.length,
+      'Lambda-Runtime-Aws-Request-Id': input.requestId,
+      'Lambda-Runtime-Deadline-Ms': deadline,
+      'Lambda-Runtime-Invoked-Function-Arn': input.invokedFunctionArn,
+      'Lambda-Runtime-Trace-Id': input.traceId,
+    };
+    if (input.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = input.clientContext;
+    if (input.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = input.cognitoIdentity;
+    res.writeHead(200, headers);
+    res.end(input.payload);
+  }
+
+  private finish(active: Active, c: Completion, cold: boolean): InvocationOutcome {
+    const { input, lines } = active;
+    if (this.active === active) this.active = undefined;
+    this.finished.add(input.requestId);
+    const durationMs = this.deps.clock.monotonic() - active.startedAt;
+    const peak = this.proc?.peakMemoryBytes();
+    this.proc?.resetPeakMemory();
+    const metrics = {
+      durationMs,
+      billedDurationMs: billedMs(durationMs),
+      memorySizeMb: this.spec.memoryMb,
+      maxMemoryUsedMb: peak === undefined ? 0 : Math.ceil(peak / (1024 * 1024)),
+      ...(cold && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
+    };
+    this.writeLog(endLine(input.requestId), lines);
+    const status = c.kind === 'function-error' ? c.status : undefined;
+    this.writeLog(reportLine(input.requestId, { ...metrics, ...(status === undefined ? {} : { status }) }), lines);
+    this.lastUsedAt = this.deps.clock.now();
+    if (this.stateValue === 'busy') this.stateValue = 'idle';
+    const base = { requestId: input.requestId, executedVersion: this.spec.version, logLines: lines, metrics };
+    if (c.kind === 'ok') return { ...base, kind: 'ok', payload: c.payload, contentType: c.contentType };
+    if (c.kind === 'function-error') return { ...base, kind: 'function-error', payload: c.payload, errorType: c.errorType };
+    return { ...base, kind: 'platform-error', errorType: 'ServiceException', message: c.message, status: 500 };
+  }
+
+  /** True while the environment can take the next invocation (its runtime is parked in /next). */
+  get reusable(): boolean {
+    return this.stateValue === 'idle';
+  }
+
+  private onTimeout(active: Active): void {
+    if (active.replied) return;
+    active.replied = true;
+    const { requestId } = active.input;
+    const secs = this.spec.timeoutSec;
+    this.writeLog(timeoutLine(new Date(this.deps.clock.now()).toISOString(), requestId, secs), active.lines);
+    this.stateValue = 'stopped';
+    void this.stop().then(() =>
+      active.done({
+        kind: 'function-error',
+        errorType: 'Sandbox.Timedout',
+        status: 'timeout',
+        payload: json({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${secs.toFixed(2)} seconds` }),
+      }),
+    );
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const wasStopping = this.stateValue === 'stopped';
+    this.stateValue = 'stopped';
+    this.parked = undefined;
+    this.server?.close();
+    this.server?.closeAllConnections();
+    if (this.readyWaiter !== undefined) {
+      this.settleReady(this.initError ?? exitFailure('', code, signal));
+      return;
+    }
+    const active = this.active;
+    if (active !== undefined && !active.replied && !wasStopping) {
+      active.replied = true;
+      const failure = exitFailure(active.input.requestId, code, signal);
+      active.done({ kind: 'function-error', errorType: failure.errorType, payload: failure.payload, status: 'error' });
+    }
+  }
+
+  // ── Runtime API calls ──────────────────────────────────────────────────────────────────────────────────
+
+  private handlers() {
+    return {
+      next: (res: ServerResponse) => {
+        if (this.stateValue === 'stopped') return void res.destroy();
+        this.parked = res;
+        if (this.stateValue === 'starting') this.settleReady(undefined);
+        const send = this.pendingSend;
+        this.pendingSend = undefined;
+        send?.();
+      },
+      response: (id: string, body: Buffer, contentType: string): RuntimeReply =>
+        this.reply(id, { kind: 'ok', payload: body, contentType }),
+      error: (id: string, body: Buffer, errorType: string | undefined): RuntimeReply =>
+        this.reply(id, { kind: 'function-error', payload: stripErrorCause(body), errorType: errorType ?? errorTypeFromBody(body) }),
+      responseTooLarge: (id: string): RuntimeReply =>
+        this.reply(id, {
+          kind: 'function-error',
+          errorType: 'Function.ResponseSizeTooLarge',
+          payload: json({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }),
+        }),
+      initError: (body: Buffer, errorType: string | undefined): RuntimeReply => {
+        if (this.stateValue !== 'starting' || this.initError !== undefined) return 'invalid-state';
+        this.initError = { payload: stripErrorCause(body), errorType: errorType ?? errorTypeFromBody(body) };
+        return 'accepted';
+      },
+    };
+  }
+
+  private reply(id: string, c: Completion): RuntimeReply {
+    const active = this.active;
+    if (active === undefined || active.input.requestId !== id) {
+      return this.finished.has(id) ? 'invalid-state' : 'invalid-request-id';
+    }
+    if (active.replied) return 'invalid-state';
+    active.replied = true;
+    active.done(c);
+    return 'accepted';
+  }
+
+  // ── logs ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  private captureOutput(proc: SandboxProcess): void {
+    const onLine = (line: string) => this.writeLog(line, this.active?.lines ?? this.initLines);
+    proc.stdout.pipe(new LineSplitter(onLine));
+    proc.stderr.pipe(new LineSplitter(onLine));
+  }
+
+  private writeLog(message: string, collect: string[]): void {
+    collect.push(message);
+    this.deps.logs.append(this.spec.region, this.spec.logGroup, this.logStream, [{ timestamp: this.deps.clock.now(), message }]);
+  }
+}
+
+function errorTypeFromBody(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown };
+    if (typeof parsed.errorType === 'string' && parsed.errorType) return parsed.errorType;
+  } catch {
+    // not JSON: AWS substitutes a generic type
+  }
+  return 'Unhandled';
+}
+
+/** AWS strips the X-Ray `errorCause` member from error payloads it returns to the caller (RIE). */
+function stripErrorCause(body: Buffer): Buffer {
+  if (!body.includes('"errorCause"')) return body;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    delete parsed['errorCause'];
+    return json(parsed);
+  } catch {
+    return body;
+  }
+}
+
+function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null): InitFailure {
+  const reason =
+    signal !== null ? `Runtime exited with error: signal: ${signalName(signal)}`
+    : code !== null && code !== 0 ? `Runtime exited with error: exit status ${code}`
+    : 'Runtime exited without providing a reason';
+  return { errorType: 'Runtime.ExitError', payload: json({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${reason}` }) };
+}
+
+/** Go's spelling of signals, which AWS's messages use (`signal: killed`). */
+function signalName(signal: NodeJS.Signals): string {
+  const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: 'killed', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGTERM: 'terminated' };
+  return names[signal] ?? signal;
+}

@@ -1,0 +1,5 @@
+// Public face of engine/: the Engine, the specs it runs and the ports it needs.
+export { Engine, type EngineOptions } from './engine.js';
+export type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
+export type { EnvironmentDeps } from './execution-environment.js';
+export { MAX_RESPONSE_BYTES } from './runtime-api.js';

@@ -1,0 +1,85 @@
+// The composition root: the only place that knows every module. It opens the store, builds the engine and
+// services, starts the API server, and owns orderly shutdown. Keep it thin.
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createApiServer } from '../api/index.js';
+import type { Config } from '../config/index.js';
+import { Engine } from '../engine/index.js';
+import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
+import { ProcessSandbox } from '../sandbox/index.js';
+import { AccountService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { systemClock } from '../shared/clock.js';
+import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
+
+export const VERSION = '0.1.0';
+
+export interface RunningNimbus {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** Stops accepting requests, lets in-flight invocations finish (grace period), stops every environment, closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function startNimbus(config: Config, logger: Logger = createLogger(config.log.level)): Promise<RunningNimbus> {
+  const dataDir = resolve(config.server.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(join(dataDir, 'nimbus.db'));
+  const repo = new SqliteFunctionRepository(db);
+  // CodeStore's limit is inclusive; AWS's is "smaller than" 262144000 bytes.
+  const code = new CodeStore(dataDir, { maxUnzippedBytes: UNZIPPED_LIMIT_BYTES - 1 });
+  await code.sweepTemp();
+  const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000);
+  const sandbox = await ProcessSandbox.create();
+  const engine = new Engine(
+    {
+      sandbox, logs: logStore, clock: systemClock,
+      host: { nodePath: config.engine.nodePath || process.execPath },
+      initTimeoutMs: config.engine.initTimeoutMs,
+    },
+    { keepAliveMs: config.engine.keepAliveMs },
+  );
+  const functions = new FunctionService(repo, code, engine, systemClock);
+  await functions.reconcile();
+  const startedAt = Date.now();
+
+  const server = createApiServer({
+    functions,
+    invoker: new InvokeService(functions, code, engine),
+    account: new AccountService(repo),
+    logs: new LogService(logStore),
+    logger,
+    accountId: config.account.accountId,
+    defaultRegion: config.account.defaultRegion,
+    health: {
+      health: () => ({
+        status: 'ok', version: VERSION, uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+        dataDir, store: 'sqlite', protections: sandbox.protections, environments: engine.stats(),
+      }),
+    },
+  });
+  server.listen(config.server.port, config.server.host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
+  logger.info({ url, dataDir, protections: sandbox.protections }, 'nimbus listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const closed = new Promise((r) => server.close(r));
+      server.closeIdleConnections();
+      await engine.shutdown(config.server.shutdownGraceMs);
+      server.closeAllConnections();
+      await closed;
+      logStore.close();
+      db.close();
+      logger.info('nimbus stopped');
+    })();
+    return stopping;
+  };
+  return { url, port, dataDir, logger, stop };
+}

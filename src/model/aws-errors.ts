@@ -1,0 +1,97 @@
+// Every AWS exception Nimbus raises, with AWS's exact wording, in one place so it is reviewed in one place
+// (STYLE.md "Errors"). Wording and body casing are pinned by tests against recorded AWS responses.
+import { AwsError } from '../shared/errors.js';
+
+/** `1 validation error detected: <a>` / `2 validation errors detected: <a>; <b>` (ValidationException, 400). */
+export function validationError(problems: readonly string[]): AwsError {
+  const n = problems.length;
+  return new AwsError('ValidationException', `${n} validation error${n === 1 ? '' : 's'} detected: ${problems.join('; ')}`, {
+    status: 400,
+    faultType: null,
+  });
+}
+
+/** One constraint violation, in AWS's words: `Value 'x' at 'field' failed to satisfy constraint: <constraint>`. */
+export function constraint(value: string, field: string, rule: string): string {
+  return `Value '${value}' at '${field}' failed to satisfy constraint: ${rule}`;
+}
+
+export const rules = {
+  maxLength: (n: number) => `Member must have length less than or equal to ${n}`,
+  minLength: (n: number) => `Member must have length greater than or equal to ${n}`,
+  pattern: (p: string) => `Member must satisfy regular expression pattern: ${p}`,
+  max: (n: number) => `Member must have value less than or equal to ${n}`,
+  min: (n: number) => `Member must have value greater than or equal to ${n}`,
+  enumSet: (values: readonly string[]) => `Member must satisfy enum value set: [${values.join(', ')}]`,
+};
+
+export function invalidParameter(message: string): AwsError {
+  return new AwsError('InvalidParameterValueException', message, { status: 400 });
+}
+
+export function resourceNotFound(message: string): AwsError {
+  return new AwsError('ResourceNotFoundException', message, { status: 404, casing: 'Message' });
+}
+
+export function functionNotFound(arn: string): AwsError {
+  return resourceNotFound(`Function not found: ${arn}`);
+}
+
+export function resourceConflict(message: string): AwsError {
+  return new AwsError('ResourceConflictException', message, { status: 409 });
+}
+
+/** AWS names the function by its bare name here (and spells "exist" so). */
+export function functionAlreadyExists(name: string): AwsError {
+  return resourceConflict(`Function already exist: ${name}`);
+}
+
+export function updateInProgress(arn: string): AwsError {
+  return resourceConflict(
+    `The operation cannot be performed at this time. An update is in progress for resource: ${arn}`,
+  );
+}
+
+export function preconditionFailed(api: 'GetFunction' | 'GetAlias' | 'GetPolicy' = 'GetFunction'): AwsError {
+  const which = api === 'GetPolicy' ? 'GetPolicy' : 'GetFunction/GetAlias';
+  return new AwsError(
+    'PreconditionFailedException',
+    `The Revision Id provided does not match the latest Revision Id. Call the ${which} API to retrieve the latest Revision Id`,
+    { status: 412 },
+  );
+}
+
+export function requestTooLarge(message: string): AwsError {
+  return new AwsError('RequestEntityTooLargeException', message, { status: 413, faultType: null });
+}
+
+export function invalidRequestContent(message: string): AwsError {
+  return new AwsError('InvalidRequestContentException', message, { status: 400 });
+}
+
+export function serviceException(message: string): AwsError {
+  return new AwsError('ServiceException', message, { status: 500, casing: 'Message', faultType: 'Service' });
+}
+
+export const messages = {
+  unzip: 'Could not unzip uploaded file. Please check your file, then try to upload again.',
+  zippedTooLarge: (limit: number) => `Zipped size must be smaller than ${limit} bytes`,
+  unzippedTooLarge: (limit: number) => `Unzipped size must be smaller than ${limit} bytes`,
+  requestTooLarge: (limit: number, op: string) => `Request must be smaller than ${limit} bytes for the ${op} operation`,
+  qualifierMismatch: 'The derived qualifier from the function name does not match the specified qualifier.',
+  wrongRegion: (fromRegion: string, region: string) =>
+    `Functions from '${fromRegion}' are not reachable in this region ('${region}')`,
+  envTooLarge: (measured: string) =>
+    `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
+  reservedEnvKeys: (keys: readonly string[]) =>
+    `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${keys.join(', ')}`,
+  deprecatedRuntime: (runtime: string) =>
+    `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
+  invalidJsonPayload: (detail: string) => `Could not parse request body into json: Could not parse payload into json: ${detail}`,
+  tooManyTags: 'Number of tags exceeds resource tag limit.',
+  deleteLatest: '$LATEST version cannot be deleted without deleting the function.',
+  deleteAlias: 'Deletion of aliases is not currently supported.',
+  emptyZip: 'Uploaded file must be a non-empty zip',
+  taggingQualified: 'Tags on function aliases and versions are not supported. Please specify a function ARN.',
+  emptyTags: 'An error occurred and the request cannot be processed.',
+} as const;

@@ -1,0 +1,63 @@
+// Domain types of a function and its configuration (camelCase; the API edge converts to AWS wire shapes).
+
+export type Architecture = 'x86_64' | 'arm64';
+export type LogFormat = 'Text' | 'JSON';
+export type FunctionState = 'Pending' | 'Active' | 'Failed' | 'Inactive';
+export type LastUpdateStatus = 'InProgress' | 'Successful' | 'Failed';
+
+export interface LoggingConfig {
+  readonly logFormat: LogFormat;
+  readonly logGroup: string;
+  readonly applicationLogLevel?: string;
+  readonly systemLogLevel?: string;
+}
+
+export interface CodeRef {
+  readonly sha256Hex: string;
+  /** What AWS calls CodeSha256: base64 of the SHA-256 of the zip. */
+  readonly sha256Base64: string;
+  readonly size: number;
+}
+
+/** The settings of a function that a user can change (CreateFunction / UpdateFunctionConfiguration). */
+export interface FunctionSettings {
+  readonly runtime: string;
+  readonly handler: string;
+  readonly role: string;
+  readonly description: string;
+  readonly timeoutSec: number;
+  readonly memoryMb: number;
+  readonly ephemeralStorageMb: number;
+  /** null when the user never set Environment (AWS omits it then); `{}` when set empty. */
+  readonly environment: Readonly<Record<string, string>> | null;
+  readonly architectures: readonly Architecture[];
+  readonly loggingConfig: LoggingConfig;
+  readonly tracingMode: 'PassThrough' | 'Active';
+}
+
+export interface FunctionStatus {
+  readonly state: FunctionState;
+  readonly stateReason?: string;
+  readonly stateReasonCode?: string;
+  readonly lastUpdateStatus?: LastUpdateStatus;
+  readonly lastUpdateStatusReason?: string;
+  readonly lastUpdateStatusReasonCode?: string;
+}
+
+/** A function as stored: identity, settings, code, status. Immutable; updates produce a new record. */
+export interface FunctionRecord {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly settings: FunctionSettings;
+  readonly code: CodeRef;
+  readonly status: FunctionStatus;
+  readonly revisionId: string;
+  /** Epoch ms of the last create/update (AWS `LastModified`). */
+  readonly lastModified: number;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Identifies the runtime build (AWS `RuntimeVersionConfig.RuntimeVersionArn` suffix, 64 hex). */
+  readonly runtimeVersionHash: string;
+}
+
+export const LATEST = '$LATEST';

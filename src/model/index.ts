@@ -1,0 +1,7 @@
+// Public face of model/: domain types, AWS error catalogue and validation. No I/O.
+export * from './function.js';
+export * from './outcome.js';
+export * from './runtimes.js';
+export * from './aws-errors.js';
+export * from './function-identifier.js';
+export * from './settings-validation.js';

@@ -1,0 +1,138 @@
+// Function log storage: CloudWatch-like log groups and streams of timestamped events, kept in their own SQLite
+// file (logs.db) so heavy logging never contends with the control-plane database. Appends are buffered and
+// committed in batches; readers page by event id, which also drives `--follow`.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface LogEventInput {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+export interface StoredLogEvent extends LogEventInput {
+  readonly id: number;
+  readonly region: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly ingestionTime: number;
+}
+
+export interface LogQuery {
+  readonly region: string;
+  readonly logGroup: string;
+  readonly logStreams?: readonly string[];
+  readonly startTime?: number;
+  readonly endTime?: number;
+  /** Only events with a larger id (paging and following). */
+  readonly afterId?: number;
+  /** Plain substring match (CloudWatch's simplest filter pattern). */
+  readonly contains?: string;
+  readonly limit: number;
+}
+
+export interface LogStreamInfo {
+  readonly logStream: string;
+  readonly firstEventTimestamp: number;
+  readonly lastEventTimestamp: number;
+  readonly lastIngestionTime: number;
+  readonly storedBytes: number;
+}
+
+const FLUSH_INTERVAL_MS = 50;
+const FLUSH_BATCH = 1000;
+
+export class FunctionLogStore {
+  private readonly db: Database.Database;
+  private pending: Array<[string, string, string, number, number, string]> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly insert;
+  private readonly flushTx;
+
+  constructor(file: string, private readonly retentionMs: number) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS log_events (
+      id INTEGER PRIMARY KEY, region TEXT NOT NULL, log_group TEXT NOT NULL, log_stream TEXT NOT NULL,
+      ts INTEGER NOT NULL, ingest INTEGER NOT NULL, message TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS log_events_group ON log_events (region, log_group, id);`);
+    this.insert = this.db.prepare(
+      'INSERT INTO log_events (region, log_group, log_stream, ts, ingest, message) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.flushTx = this.db.transaction((rows: Array<[string, string, string, number, number, string]>) => {
+      for (const r of rows) this.insert.run(...r);
+    });
+    this.prune();
+  }
+
+  append(region: string, logGroup: string, logStream: string, events: readonly LogEventInput[]): void {
+    const now = Date.now();
+    for (const e of events) this.pending.push([region, logGroup, logStream, e.timestamp, now, e.message]);
+    if (this.pending.length >= FLUSH_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.flushTx(rows);
+  }
+
+  query(q: LogQuery): StoredLogEvent[] {
+    this.flush();
+    const where = ['region = ?', 'log_group = ?'];
+    const args: Array<string | number> = [q.region, q.logGroup];
+    if (q.afterId !== undefined) (where.push('id > ?'), args.push(q.afterId));
+    if (q.startTime !== undefined) (where.push('ts >= ?'), args.push(q.startTime));
+    if (q.endTime !== undefined) (where.push('ts <= ?'), args.push(q.endTime));
+    if (q.contains) (where.push("instr(message, ?) > 0"), args.push(q.contains));
+    if (q.logStreams && q.logStreams.length > 0) {
+      where.push(`log_stream IN (${q.logStreams.map(() => '?').join(',')})`);
+      args.push(...q.logStreams);
+    }
+    const rows = this.db
+      .prepare(`SELECT id, region, log_group, log_stream, ts, ingest, message FROM log_events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`)
+      .all(...args, q.limit) as Array<{ id: number; region: string; log_group: string; log_stream: string; ts: number; ingest: number; message: string }>;
+    return rows.map((r) => ({
+      id: r.id, region: r.region, logGroup: r.log_group, logStream: r.log_stream, timestamp: r.ts, ingestionTime: r.ingest, message: r.message,
+    }));
+  }
+
+  streams(region: string, logGroup: string): LogStreamInfo[] {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT log_stream, min(ts) AS first, max(ts) AS last, max(ingest) AS ingest, sum(length(message)) AS bytes
+         FROM log_events WHERE region = ? AND log_group = ? GROUP BY log_stream ORDER BY last DESC`,
+      )
+      .all(region, logGroup) as Array<{ log_stream: string; first: number; last: number; ingest: number; bytes: number }>;
+    return rows.map((r) => ({
+      logStream: r.log_stream, firstEventTimestamp: r.first, lastEventTimestamp: r.last, lastIngestionTime: r.ingest, storedBytes: r.bytes,
+    }));
+  }
+
+  groups(region: string, prefix = ''): Array<{ logGroup: string; firstIngestion: number; storedBytes: number }> {
+    this.flush();
+    const rows = this.db
+      .prepare(
+        `SELECT log_group, min(ingest) AS first, sum(length(message)) AS bytes FROM log_events
+         WHERE region = ? AND substr(log_group, 1, ?) = ? GROUP BY log_group ORDER BY log_group`,
+      )
+      .all(region, prefix.length, prefix) as Array<{ log_group: string; first: number; bytes: number }>;
+    return rows.map((r) => ({ logGroup: r.log_group, firstIngestion: r.first, storedBytes: r.bytes }));
+  }
+
+  private prune(): void {
+    this.db.prepare('DELETE FROM log_events WHERE ingest < ?').run(Date.now() - this.retentionMs);
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}

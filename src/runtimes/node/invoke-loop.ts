@@ -1,0 +1,111 @@
+/**
+ * The invocation loop: GET `/next`, run the handler, POST its result or error, repeat. Handler styles
+ * and reply timing follow aws-lambda-ric 3.x `src/Runtime.js`:
+ * 1. The handler is always called as `(event, context, callback)`.
+ * 2. A returned promise (thenable) is the answer as soon as it settles.
+ * 3. Otherwise the answer is `callback`/`context.done|succeed|fail`. With callbackWaitsForEmptyEventLoop
+ *    (default true) a callback result is posted only once the event loop is empty ('beforeExit').
+ * 4. A non-async handler that never calls back answers `null` once the event loop is empty; an
+ *    `async function` whose promise never settles fails with Runtime.NodeJsExit.
+ * A return value that is not a promise is ignored, as on AWS.
+ */
+import { beforeExit } from './before-exit.js';
+import { logError, setCurrentRequestId } from './console-patch.js';
+import { attachInvokeData, buildCallbackContext, type Outcome } from './context.js';
+import { NodeJsExit, toRapidResponse } from './errors.js';
+import { isAsyncFunction, type Handler } from './handler-loader.js';
+import type { RuntimeApiClient } from './runtime-api-client.js';
+
+/** Called when the Runtime API is gone; the process has to exit. */
+export type OnApiFailure = (error: unknown) => void;
+
+function serialise(result: unknown): string {
+  try {
+    return JSON.stringify(result === undefined ? null : result) ?? 'null';
+  } catch {
+    throw new Error('Unable to stringify response body');
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return Boolean(value) && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export class InvokeLoop {
+  readonly #client: RuntimeApiClient;
+  readonly #handler: Handler;
+  readonly #isAsync: boolean;
+  readonly #onApiFailure: OnApiFailure;
+  #current: { requestId: string; markCompleted: () => void } | undefined;
+
+  constructor(client: RuntimeApiClient, handler: Handler, onApiFailure: OnApiFailure) {
+    this.#client = client;
+    this.#handler = handler;
+    this.#isAsync = isAsyncFunction(handler);
+    this.#onApiFailure = onApiFailure;
+  }
+
+  /** Request id of the invocation in progress (or the last one), for crash reports. */
+  get currentRequestId(): string | undefined {
+    return this.#current?.requestId;
+  }
+
+  /** Stops the current invocation from posting anything more; the crash path has taken over. */
+  abandonCurrent(): void {
+    this.#current?.markCompleted();
+  }
+
+  /** Starts the next iteration on a fresh turn of the event loop. */
+  schedule(): void {
+    setImmediate(() => {
+      this.#handleOnce().catch(this.#onApiFailure);
+    });
+  }
+
+  async #handleOnce(): Promise<void> {
+    const { body, headers } = await this.#client.next();
+    const requestId = headers['lambda-runtime-aws-request-id'];
+    if (typeof requestId !== 'string' || requestId === '') throw new Error('invocation id is missing or invalid');
+    setCurrentRequestId(requestId);
+
+    const { callback, context, succeed, fail, markCompleted } = buildCallbackContext(this.#outcome(requestId));
+    this.#current = { requestId, markCompleted };
+    beforeExit.set(() => this.#onEmptyEventLoop(requestId, markCompleted));
+    try {
+      const result = this.#handler(JSON.parse(body), attachInvokeData(context, headers), callback);
+      if (isPromiseLike(result)) {
+        void Promise.resolve(result).then(succeed, fail).catch(fail);
+      }
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  #onEmptyEventLoop(requestId: string, markCompleted: () => void): void {
+    markCompleted();
+    if (this.#isAsync) {
+      const error = new NodeJsExit();
+      logError('Invoke Error', error);
+      this.#post(this.#client.postError(requestId, toRapidResponse(error)));
+    } else {
+      this.#post(this.#client.postResponse(requestId, 'null'));
+    }
+  }
+
+  #outcome(requestId: string): Outcome {
+    return {
+      succeed: (result) => {
+        const body = serialise(result);
+        this.#post(this.#client.postResponse(requestId, body));
+      },
+      fail: (error) => {
+        logError('Invoke Error', error);
+        this.#post(this.#client.postError(requestId, toRapidResponse(error)));
+      },
+    };
+  }
+
+  #post(posted: Promise<number>): void {
+    posted.then(() => this.schedule(), this.#onApiFailure);
+  }
+}

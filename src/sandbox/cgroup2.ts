@@ -1,0 +1,92 @@
+// A cgroup v2 directory per environment, used only for what the v2 core gives without controllers:
+// joining at exec (`cgroup.procs`), killing the whole tree (`cgroup.kill`) and learning it is empty
+// (`cgroup.events` populated 0). Works on this project's hosts, which mount an empty cgroup2 tree next to
+// the v1 controllers (notes/isolation-findings.md §0, §8), and on pure v2 hosts with write access.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT_NAME = 'nimbus';
+
+/** Finds a writable cgroup2 mount and prepares `<mount>/nimbus`; undefined when unavailable. */
+export function detectCgroup2Root(): string | undefined {
+  let mounts: string;
+  try {
+    mounts = readFileSync('/proc/mounts', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of mounts.split('\n')) {
+    const [, mountPoint, type] = line.split(' ');
+    if (type !== 'cgroup2' || mountPoint === undefined) continue;
+    const root = join(mountPoint, ROOT_NAME);
+    try {
+      mkdirSync(root, { recursive: true });
+      const probe = join(root, `probe-${process.pid}`);
+      mkdirSync(probe, { recursive: true });
+      const ok = existsSync(join(probe, 'cgroup.kill'));
+      rmdirSync(probe);
+      if (ok) return root;
+    } catch {
+      // not writable here: try the next mount
+    }
+  }
+  return undefined;
+}
+
+export class Cgroup2 {
+  constructor(readonly path: string) {}
+
+  static create(root: string, id: string): Cgroup2 {
+    const path = join(root, id);
+    mkdirSync(path, { recursive: true });
+    return new Cgroup2(path);
+  }
+
+  get procsFile(): string {
+    return join(this.path, 'cgroup.procs');
+  }
+
+  populated(): boolean {
+    try {
+      return /populated 1/.test(readFileSync(join(this.path, 'cgroup.events'), 'utf8'));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Kills every process in the group (including ones that escaped with setsid) and waits until it is empty. */
+  async killAll(timeoutMs = 2000): Promise<boolean> {
+    try {
+      writeFileSync(join(this.path, 'cgroup.kill'), '1');
+    } catch {
+      return !this.populated();
+    }
+    const until = Date.now() + timeoutMs;
+    while (this.populated()) {
+      if (Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return true;
+  }
+
+  remove(): void {
+    try {
+      rmdirSync(this.path);
+    } catch {
+      // still populated or already gone; a later start-up sweep removes it
+    }
+  }
+}
+
+/** Kills and removes environment groups left behind by a previous server that died without cleaning up. */
+export async function sweepStale(root: string): Promise<number> {
+  let swept = 0;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const group = new Cgroup2(join(root, entry.name));
+    await group.killAll();
+    group.remove();
+    swept += 1;
+  }
+  return swept;
+}

@@ -1,0 +1,34 @@
+// GetAccountSettings: AWS's default limits and this account's usage in the region.
+import type { FunctionRepository } from '../store/index.js';
+import { UNZIPPED_LIMIT_BYTES, ZIPPED_LIMIT_BYTES } from './code-intake.js';
+import type { RequestContext } from './context.js';
+
+export interface AccountSettings {
+  readonly totalCodeSizeLimit: number;
+  readonly codeSizeUnzipped: number;
+  readonly codeSizeZipped: number;
+  readonly concurrentExecutions: number;
+  readonly unreservedConcurrentExecutions: number;
+  readonly totalCodeSize: number;
+  readonly functionCount: number;
+}
+
+const TOTAL_CODE_SIZE_LIMIT = 80_530_636_800;
+const CONCURRENT_EXECUTIONS = 1000;
+
+export class AccountService {
+  constructor(private readonly repo: FunctionRepository) {}
+
+  settings(ctx: RequestContext): AccountSettings {
+    const usage = this.repo.totals(ctx.accountId, ctx.region);
+    return {
+      totalCodeSizeLimit: TOTAL_CODE_SIZE_LIMIT,
+      codeSizeUnzipped: UNZIPPED_LIMIT_BYTES,
+      codeSizeZipped: ZIPPED_LIMIT_BYTES,
+      concurrentExecutions: CONCURRENT_EXECUTIONS,
+      unreservedConcurrentExecutions: CONCURRENT_EXECUTIONS,
+      totalCodeSize: usage.totalCodeSize,
+      functionCount: usage.functionCount,
+    };
+  }
+}

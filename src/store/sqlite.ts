@@ -1,0 +1,48 @@
+// Opens the embedded SQLite database (WAL, foreign keys, busy timeout) and applies numbered migrations once.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+const migrations: readonly string[] = [
+  // 1: functions. The record is a JSON document (model/function.ts FunctionRecord); identity columns are keys.
+  `CREATE TABLE functions (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     code_sha   TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name)
+   ) WITHOUT ROWID;
+   CREATE INDEX functions_code ON functions (code_sha);`,
+];
+
+export function openDatabase(file: string): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  let current = row?.version ?? 0;
+  if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+  const apply = db.transaction((sql: string, version: number) => {
+    db.exec(sql);
+    db.prepare('UPDATE schema_version SET version = ?').run(version);
+  });
+  while (current < migrations.length) {
+    const sql = migrations[current];
+    if (sql === undefined) break;
+    apply(sql, current + 1);
+    current += 1;
+  }
+}

@@ -1,0 +1,51 @@
+// Small wrappers over the SDK's Invoke for tests: JSON in, parsed payload and decoded log tail out.
+import { InvokeCommand, type InvokeCommandInput, type LambdaClient } from '@aws-sdk/client-lambda';
+
+export interface InvokeResult {
+  readonly statusCode: number | undefined;
+  readonly functionError: string | undefined;
+  readonly executedVersion: string | undefined;
+  readonly payloadText: string;
+  readonly payload: unknown;
+  readonly log: string;
+}
+
+export async function invoke(lambda: LambdaClient, functionName: string, event: unknown = {}, extra: Partial<InvokeCommandInput> = {}): Promise<InvokeResult> {
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)), LogType: 'Tail', ...extra }),
+  );
+  const payloadText = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
+  let payload: unknown;
+  try {
+    payload = payloadText === '' ? undefined : JSON.parse(payloadText);
+  } catch {
+    payload = payloadText;
+  }
+  return {
+    statusCode: out.StatusCode,
+    functionError: out.FunctionError,
+    executedVersion: out.ExecutedVersion,
+    payloadText,
+    payload,
+    log: out.LogResult === undefined ? '' : Buffer.from(out.LogResult, 'base64').toString('utf8'),
+  };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `check` holds or `ms` pass (for process exits, which are asynchronous by nature). */
+export async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return check();
+}

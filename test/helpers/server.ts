@@ -1,0 +1,43 @@
+// Starts a real Nimbus server for a test: port 0, a fresh temp data dir, quiet logs. Callers must `stop()`.
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type ConfigOverrides } from '../../src/config/index.js';
+import { createLogger } from '../../src/observe/index.js';
+import { type RunningNimbus, startNimbus } from '../../src/main/index.js';
+
+export interface TestServer {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly nimbus: RunningNimbus;
+  readonly lambda: LambdaClient;
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export const TEST_ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIDNIMBUSTEST', secretAccessKey: 'nimbus-test-secret' };
+
+export async function startTestServer(overrides: ConfigOverrides = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'nimbus-test-'));
+  const config = loadConfig({}, {
+    ...overrides,
+    server: { host: '127.0.0.1', port: 0, dataDir: dir, shutdownGraceMs: 2000, ...overrides.server },
+    log: { level: process.env['NIMBUS_TEST_LOG'] ?? 'silent', ...overrides.log },
+  });
+  const nimbus = await startNimbus(config, createLogger(config.log.level));
+  const lambda = new LambdaClient({ endpoint: nimbus.url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  return {
+    url: nimbus.url,
+    port: nimbus.port,
+    dataDir: dir,
+    nimbus,
+    lambda,
+    async stop(options = {}) {
+      lambda.destroy();
+      await nimbus.stop();
+      if (!options.keepData) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// The execution model through the real API and real runtime processes: warm reuse, cold starts, concurrency,
+// timeouts that kill the whole process tree, crashes, init errors, and retirement on updates.
+import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { deployFixture, fixtureZip } from '../helpers/functions.js';
+import { eventually, invoke, isAlive } from '../helpers/invoke.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { makeZip } from '../helpers/zip.js';
+
+const SLOW_OR_HANG = `
+const { spawn } = require('node:child_process');
+let count = 0;
+exports.handler = async (event) => {
+  count += 1;
+  if (event.hang) {
+    const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    child.unref();
+    console.log('grandchild ' + child.pid);
+    await new Promise((r) => setTimeout(r, 600000));
+  }
+  if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
+  return { pid: process.pid, count };
+};`;
+
+describe('execution model', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('reuses a warm environment: module state survives and only the cold start reports Init Duration', async () => {
+    await deployFixture(server.lambda, 'counter', 'counter');
+    const first = await invoke(server.lambda, 'counter');
+    const second = await invoke(server.lambda, 'counter');
+    assert.deepEqual(first.payload, { count: 1 });
+    assert.deepEqual(second.payload, { count: 2 });
+    assert.match(first.log, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+    assert.match(first.log, /\nREPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms\t\n$/);
+    assert.doesNotMatch(second.log, /Init Duration/);
+    assert.equal(first.executedVersion, '$LATEST');
+  });
+
+  it('gives concurrent invocations separate environments and reuses them afterwards', async () => {
+    await deployFixture(server.lambda, 'counter', 'concurrent', { Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
+    const [a, b] = await Promise.all([invoke(server.lambda, 'concurrent', { sleepMs: 300 }), invoke(server.lambda, 'concurrent', { sleepMs: 300 })]);
+    const pids = new Set([(a.payload as { pid: number }).pid, (b.payload as { pid: number }).pid]);
+    assert.equal(pids.size, 2, 'two environments ran at once');
+    const c = await invoke(server.lambda, 'concurrent');
+    assert.ok(pids.has((c.payload as { pid: number }).pid), 'a warm environment was reused');
+    assert.equal((c.payload as { count: number }).count, 2);
+  });
+
+  it('stops a timed-out invocation, kills every process it started, and cold-starts the next one', async () => {
+    await deployFixture(server.lambda, 'counter', 'hanger', { Timeout: 1, Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
+    const warm = await invoke(server.lambda, 'hanger');
+    const timedOut = await invoke(server.lambda, 'hanger', { hang: true });
+    assert.equal(timedOut.functionError, 'Unhandled');
+    assert.equal(timedOut.statusCode, 200);
+    const requestId = /START RequestId: (\S+)/.exec(timedOut.log)?.[1];
+    assert.deepEqual(timedOut.payload, {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${requestId} Error: Task timed out after 1.00 seconds`,
+    });
+    assert.match(timedOut.log, new RegExp(`\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${requestId} Task timed out after 1.00 seconds\n`));
+    assert.match(timedOut.log, /\tStatus: timeout\n$/);
+    const grandchild = Number(/grandchild (\d+)/.exec(timedOut.log)?.[1]);
+    assert.ok(grandchild > 0, 'the handler reported its detached grandchild');
+    assert.ok(await eventually(() => !isAlive(grandchild)), `detached grandchild ${grandchild} was killed`);
+    assert.ok(await eventually(() => !isAlive((warm.payload as { pid: number }).pid)), 'the runtime process was killed');
+    const next = await invoke(server.lambda, 'hanger');
+    assert.equal(next.functionError, undefined);
+    assert.deepEqual((next.payload as { count: number }).count, 1, 'a fresh environment');
+    assert.match(next.log, /Init Duration/);
+  });
+
+  it('reports a runtime that exits mid-invocation as Runtime.ExitError and recovers', async () => {
+    await deployFixture(server.lambda, 'exit', 'exiter');
+    const crashed = await invoke(server.lambda, 'exiter');
+    const requestId = /START RequestId: (\S+)/.exec(crashed.log)?.[1];
+    assert.equal(crashed.functionError, 'Unhandled');
+    assert.deepEqual(crashed.payload, { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status 3` });
+    const again = await invoke(server.lambda, 'exiter');
+    assert.equal((again.payload as { errorType: string }).errorType, 'Runtime.ExitError', 'the next invocation ran in a new environment');
+  });
+
+  it('returns a thrown error as AWS does (Unhandled, errorType/errorMessage/trace)', async () => {
+    await deployFixture(server.lambda, 'throw', 'thrower');
+    const result = await invoke(server.lambda, 'thrower');
+    assert.equal(result.functionError, 'Unhandled');
+    const payload = result.payload as { errorType: string; errorMessage: string; trace: string[] };
+    assert.deepEqual(Object.keys(payload), ['errorType', 'errorMessage', 'trace']);
+    assert.equal(payload.errorType, 'TypeError');
+    assert.equal(payload.errorMessage, 'boom');
+    assert.ok(payload.trace.some((line) => line.includes('index.js')));
+    assert.match(result.log, /\tERROR\tInvoke Error \t\{"errorType":"TypeError","errorMessage":"boom"/);
+  });
+
+  it('reports init failures with the runtime error types', async () => {
+    await deployFixture(server.lambda, 'no-handler', 'nohandler');
+    const missing = await invoke(server.lambda, 'nohandler');
+    assert.equal(missing.functionError, 'Unhandled');
+    assert.equal((missing.payload as { errorType: string }).errorType, 'Runtime.HandlerNotFound');
+    assert.equal((missing.payload as { errorMessage: string }).errorMessage, 'index.handler is undefined or not exported');
+    await deployFixture(server.lambda, 'echo', 'badmodule', { Handler: 'nope.handler' });
+    const noModule = await invoke(server.lambda, 'badmodule');
+    assert.equal((noModule.payload as { errorType: string }).errorType, 'Runtime.ImportModuleError');
+  });
+
+  it('retires warm environments when code or configuration changes', async () => {
+    await deployFixture(server.lambda, 'counter', 'retire');
+    await invoke(server.lambda, 'retire');
+    assert.deepEqual((await invoke(server.lambda, 'retire')).payload, { count: 2 });
+    await server.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'retire', Environment: { Variables: { USER_FLAVOR: 'mint' } } }));
+    await waitUntilFunctionUpdatedV2({ client: server.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'retire' });
+    assert.deepEqual((await invoke(server.lambda, 'retire')).payload, { count: 1 }, 'new configuration, new environment');
+    await server.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'retire', ZipFile: await fixtureZip('echo') }));
+    await waitUntilFunctionUpdatedV2({ client: server.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'retire' });
+    assert.deepEqual((await invoke(server.lambda, 'retire', { echoed: true })).payload, { echoed: true }, 'new code runs');
+  });
+});
