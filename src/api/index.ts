@@ -1,3 +1,3 @@
 // Public face of api/: the Lambda REST API server.
-export { createApiServer, type ApiDeps } from './server.js';
+export { createApiServer, type ApiDeps, type ApiServer } from './server.js';
 export type { HealthSource } from './operations/nimbus.js';

@@ -26,7 +26,13 @@ export interface ApiDeps {
   readonly defaultRegion: string;
 }
 
-export function createApiServer(deps: ApiDeps): Server {
+export interface ApiServer {
+  readonly server: Server;
+  /** Resolves when no request is being handled (shutdown waits for it before closing connections). */
+  whenIdle(): Promise<void>;
+}
+
+export function createApiServer(deps: ApiDeps): ApiServer {
   const router = new Router();
   registerFunctionOperations(router, deps.functions);
   registerInvokeOperations(router, deps.invoker);
@@ -34,11 +40,23 @@ export function createApiServer(deps: ApiDeps): Server {
   registerAccountOperations(router, deps.account);
   registerNimbusOperations(router, deps.functions, deps.health);
 
-  const server = createServer((req, res) => void handle(router, deps, req, res));
+  let active = 0;
+  const idleWaiters: Array<() => void> = [];
+  const server = createServer((req, res) => {
+    active += 1;
+    res.once('close', () => {
+      active -= 1;
+      if (active === 0) for (const wake of idleWaiters.splice(0)) wake();
+    });
+    void handle(router, deps, req, res);
+  });
   // Invocations can legitimately run for 15 minutes.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
-  return server;
+  return {
+    server,
+    whenIdle: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+  };
 }
 
 async function handle(router: Router, deps: ApiDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

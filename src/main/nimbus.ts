@@ -46,7 +46,7 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
   await functions.reconcile();
   const startedAt = Date.now();
 
-  const server = createApiServer({
+  const api = createApiServer({
     functions,
     invoker: new InvokeService(functions, code, engine),
     account: new AccountService(repo),
@@ -61,6 +61,7 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
       }),
     },
   });
+  const server = api.server;
   server.listen(config.server.port, config.server.host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -70,9 +71,12 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // 1. No new connections. 2. In-flight invocations finish (or fail once the grace period ends) and their
+      // responses are written. 3. Remaining keep-alive connections close. 4. The stores close.
       const closed = new Promise((r) => server.close(r));
       server.closeIdleConnections();
       await engine.shutdown(config.server.shutdownGraceMs);
+      await api.whenIdle();
       server.closeAllConnections();
       await closed;
       logStore.close();

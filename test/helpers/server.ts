@@ -35,8 +35,8 @@ export async function startTestServer(overrides: ConfigOverrides = {}, dataDir?:
     nimbus,
     lambda,
     async stop(options = {}) {
-      lambda.destroy();
       await nimbus.stop();
+      lambda.destroy();
       if (!options.keepData) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,77 @@
+// The server as a process: state survives a restart, shutdown lets in-flight invocations finish and leaves no
+// environment behind, and a killed server leaves no runtime process running.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { describe, it } from 'node:test';
+import { deployFixture } from '../helpers/functions.js';
+import { eventually, invoke, isAlive } from '../helpers/invoke.js';
+import { startTestServer, TEST_CREDENTIALS } from '../helpers/server.js';
+import { makeZip } from '../helpers/zip.js';
+
+const SLOW = `exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms || 0)); return { pid: process.pid }; };`;
+
+describe('server lifecycle', () => {
+  it('keeps functions across a restart: a function deployed before is invocable after', async () => {
+    const first = await startTestServer();
+    await deployFixture(first.lambda, 'counter', 'survivor');
+    assert.deepEqual((await invoke(first.lambda, 'survivor')).payload, { count: 1 });
+    const sha = (await first.lambda.send(new GetFunctionCommand({ FunctionName: 'survivor' }))).Configuration?.CodeSha256;
+    await first.stop({ keepData: true });
+
+    const second = await startTestServer({}, first.dataDir);
+    try {
+      const after = await second.lambda.send(new GetFunctionCommand({ FunctionName: 'survivor' }));
+      assert.equal(after.Configuration?.CodeSha256, sha);
+      assert.equal(after.Configuration?.State, 'Active');
+      assert.deepEqual((await invoke(second.lambda, 'survivor')).payload, { count: 1 });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('lets an in-flight invocation finish on shutdown, then stops every environment', async () => {
+    const server = await startTestServer();
+    await deployFixture(server.lambda, 'echo', 'slow', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
+    const idle = (await invoke(server.lambda, 'slow')).payload as { pid: number };
+    const inFlight = invoke(server.lambda, 'slow', { ms: 400 });
+    await new Promise((r) => setTimeout(r, 100));
+    await server.stop();
+    const result = await inFlight;
+    assert.equal(result.functionError, undefined);
+    const busyPid = (result.payload as { pid: number }).pid;
+    assert.ok(!isAlive(idle.pid), 'idle environment stopped');
+    assert.ok(await eventually(() => !isAlive(busyPid)), 'busy environment stopped after it finished');
+  });
+
+  it('leaves no runtime process behind when the server is killed with SIGKILL', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-kill-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_LOG_LEVEL: 'warn' };
+    delete env['NODE_EXTRA_CA_CERTS'];
+    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /Nimbus (http:\/\/\S+)/.exec(out);
+          if (m?.[1] !== undefined) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+      });
+      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      await deployFixture(lambda, 'echo', 'orphan', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
+      const runtimePid = ((await invoke(lambda, 'orphan')).payload as { pid: number }).pid;
+      lambda.destroy();
+      assert.ok(isAlive(runtimePid));
+      child.kill('SIGKILL');
+      assert.ok(await eventually(() => !isAlive(runtimePid), 5000), `runtime ${runtimePid} exited once its server was gone`);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
