@@ -53,6 +53,9 @@ export function connect(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env):
     region,
     async lambda() {
       if (loaded === undefined) {
+        // The SDK warns on Node < 22 about its own future releases: noise for a CLI user (Nimbus supports Node 20)
+        // that would land in the middle of `nimbus invoke`'s log tail on stderr. An explicit setting wins.
+        process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
         const sdk = await import('@aws-sdk/client-lambda');
         const client = new sdk.LambdaClient({
           endpoint,

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { InvocationOutcome } from '../model/outcome.js';
 import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
-} from '../observe/log-lines.js';
+} from '../observe/index.js';
 import type { RuntimeHost } from '../runtimes/index.js';
 import type { ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';

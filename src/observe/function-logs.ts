@@ -87,10 +87,15 @@ export class FunctionLogStore {
     this.flush();
     const where = ['region = ?', 'log_group = ?'];
     const args: Array<string | number> = [q.region, q.logGroup];
-    if (q.afterId !== undefined) (where.push('id > ?'), args.push(q.afterId));
-    if (q.startTime !== undefined) (where.push('ts >= ?'), args.push(q.startTime));
-    if (q.endTime !== undefined) (where.push('ts <= ?'), args.push(q.endTime));
-    if (q.contains) (where.push("instr(message, ?) > 0"), args.push(q.contains));
+    const when = (clause: string, value: string | number | undefined) => {
+      if (value === undefined || value === '') return;
+      where.push(clause);
+      args.push(value);
+    };
+    when('id > ?', q.afterId);
+    when('ts >= ?', q.startTime);
+    when('ts <= ?', q.endTime);
+    when('instr(message, ?) > 0', q.contains);
     if (q.logStreams && q.logStreams.length > 0) {
       where.push(`log_stream IN (${q.logStreams.map(() => '?').join(',')})`);
       args.push(...q.logStreams);

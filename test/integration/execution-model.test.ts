@@ -110,6 +110,17 @@ describe('execution model', () => {
     assert.equal((noModule.payload as { errorType: string }).errorType, 'Runtime.ImportModuleError');
   });
 
+  it('replaces an environment whose runtime died while idle', async () => {
+    await deployFixture(server.lambda, 'counter', 'fragile', { Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
+    const { pid } = (await invoke(server.lambda, 'fragile')).payload as { pid: number };
+    process.kill(pid, 'SIGKILL');
+    assert.ok(await eventually(() => !isAlive(pid)));
+    const next = await invoke(server.lambda, 'fragile');
+    assert.equal(next.functionError, undefined);
+    assert.notEqual((next.payload as { pid: number }).pid, pid);
+    assert.match(next.log, /Init Duration/);
+  });
+
   it('retires warm environments when code or configuration changes', async () => {
     await deployFixture(server.lambda, 'counter', 'retire');
     await invoke(server.lambda, 'retire');

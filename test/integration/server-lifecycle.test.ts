@@ -33,6 +33,20 @@ describe('server lifecycle', () => {
     }
   });
 
+  it('stops an idle environment after the configured keep-alive', async () => {
+    const server = await startTestServer({ engine: { keepAliveMs: 300 } });
+    try {
+      await deployFixture(server.lambda, 'echo', 'brief', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
+      const { pid } = (await invoke(server.lambda, 'brief')).payload as { pid: number };
+      assert.ok(isAlive(pid));
+      assert.ok(await eventually(() => !isAlive(pid), 5000), 'expired after keep-alive');
+      const next = await invoke(server.lambda, 'brief');
+      assert.match(next.log, /Init Duration/, 'the next invocation is a cold start');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('lets an in-flight invocation finish on shutdown, then stops every environment', async () => {
     const server = await startTestServer();
     await deployFixture(server.lambda, 'echo', 'slow', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });

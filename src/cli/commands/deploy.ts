@@ -1,6 +1,6 @@
 // `nimbus deploy <dir> --name N`: zips a directory and creates the function, or updates its code (then its
 // configuration, for the options given) when it already exists. Packaging rules live in package-dir.ts.
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, Runtime } from '@aws-sdk/client-lambda';
 import { stat } from 'node:fs/promises';
 import { intOption, type ParsedArgs, parseArgs, requirePositionals, stringOption, UsageError } from '../args.js';
 import { formatBytes, ProgressLine } from '../format.js';
@@ -70,7 +70,8 @@ async function settle(remote: Remote, name: string): Promise<FunctionConfigurati
 }
 
 interface Settings {
-  readonly runtime?: string;
+  // Any string: the server, not the CLI, decides which runtimes exist.
+  readonly runtime?: Runtime;
   readonly handler?: string;
   readonly memory?: number;
   readonly timeout?: number;

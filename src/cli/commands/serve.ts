@@ -1,12 +1,12 @@
-// `nimbus serve`: starts a server in this process and stops it cleanly on SIGINT/SIGTERM.
-import { loadConfig } from '../../config/index.js';
-import { startNimbus } from '../../main/index.js';
+// `nimbus serve`: starts a server in this process and stops it cleanly on SIGINT/SIGTERM. The only command that
+// loads server code, and only once it runs, so the other commands and `--help` start fast.
 import { type ParsedArgs, parseArgs, stringOption } from '../args.js';
 
 export const serveUsage = 'nimbus serve [--host 127.0.0.1] [--port 4566] [--data-dir DIR]';
 
 export async function serve(argv: readonly string[], out: NodeJS.WritableStream): Promise<void> {
   const args: ParsedArgs = parseArgs(argv, { values: ['host', 'port', 'data-dir'], flags: [] });
+  const [{ loadConfig }, { startNimbus }] = await Promise.all([import('../../config/index.js'), import('../../main/index.js')]);
   const host = stringOption(args, 'host');
   const port = stringOption(args, 'port');
   const dataDir = stringOption(args, 'data-dir');
