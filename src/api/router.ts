@@ -42,9 +42,18 @@ export class Router {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.keys.forEach((key, i) => (params[key] = decodeURIComponent(m[i + 1] ?? '')));
+      route.keys.forEach((key, i) => (params[key] = decodeSegment(m[i + 1] ?? '')));
       return { handler: route.handler, params };
     }
     return pathMatched ? 'method-not-allowed' : undefined;
+  }
+}
+
+/** A malformed escape is kept as sent, so it fails the parameter's validation (400) instead of crashing (500). */
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }

@@ -9,10 +9,15 @@ export const AWS_RUNTIME_ENUM = [
 ] as const;
 
 /**
- * Runtimes AWS lists but refuses for create/update (deprecated, "block function create" date passed).
+ * Retired runtimes: no longer in the enum, and AWS answers them with a dedicated "no longer supported" message
+ * (recorded: test_create_deprecated_function_runtime_with_validation_enabled).
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-deprecated
  */
-export const BLOCKED_RUNTIMES: ReadonlySet<string> = new Set(['python3.8', 'nodejs16.x', 'dotnet6', 'python3.9', 'java8.al2']);
+export const DEPRECATED_RUNTIMES: ReadonlySet<string> = new Set([
+  'nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x',
+  'java8', 'python2.7', 'python3.6', 'python3.7', 'dotnetcore1.0', 'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1',
+  'dotnet5.0', 'go1.x', 'ruby2.5', 'ruby2.7', 'provided',
+]);
 
 /** Runtimes this build of Nimbus can execute. Others are accepted by the API but fail on invoke. */
 export const SUPPORTED_RUNTIMES: ReadonlySet<string> = new Set(['nodejs18.x', 'nodejs20.x', 'nodejs22.x']);

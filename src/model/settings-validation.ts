@@ -3,7 +3,7 @@
 // responses (spec/lambda-wire.md a.4); messages come from aws-errors.ts.
 import type { AwsError } from '../shared/errors.js';
 import { constraint, invalidParameter, messages, rules, validationError } from './aws-errors.js';
-import { AWS_RUNTIME_ENUM, BLOCKED_RUNTIMES, isAwsRuntime } from './runtimes.js';
+import { AWS_RUNTIME_ENUM, DEPRECATED_RUNTIMES, isAwsRuntime } from './runtimes.js';
 
 /** Settings as given in a request (absent = not given). Field names are AWS's, lower-camel. */
 export interface SettingsInput {
@@ -78,7 +78,8 @@ export function validateSettings(input: SettingsInput): void {
   }
   if (architectures !== undefined) {
     const shown = `[${architectures.join(', ')}]`;
-    if (architectures.length > 1) problems.push(constraint(shown, 'architectures', rules.maxLength(1)));
+    if (architectures.length === 0) problems.push(constraint(shown, 'architectures', rules.minLength(1)));
+    else if (architectures.length > 1) problems.push(constraint(shown, 'architectures', rules.maxLength(1)));
     else if (architectures.some((a) => a !== 'x86_64' && a !== 'arm64')) {
       problems.push(constraint(shown, 'architectures', 'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]'));
     }
@@ -99,10 +100,10 @@ export function validateSettings(input: SettingsInput): void {
 function firstInvalidParameter(input: SettingsInput): AwsError | undefined {
   const { runtime, environment } = input;
   if (runtime !== undefined) {
+    if (DEPRECATED_RUNTIMES.has(runtime)) return invalidParameter(messages.deprecatedRuntime(runtime));
     if (!isAwsRuntime(runtime)) {
       return invalidParameter(`Value ${runtime} at 'runtime' failed to satisfy constraint: ${rules.enumSet(AWS_RUNTIME_ENUM)} or be a valid ARN`);
     }
-    if (BLOCKED_RUNTIMES.has(runtime)) return invalidParameter(messages.deprecatedRuntime(runtime));
   }
   if (environment !== undefined) {
     const reserved = Object.keys(environment).filter((k) => RESERVED_ENV_KEYS.includes(k));
