@@ -76,6 +76,7 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
       const closed = new Promise((r) => server.close(r));
       server.closeIdleConnections();
       await engine.shutdown(config.server.shutdownGraceMs);
+      sandbox.close();
       await api.whenIdle();
       server.closeAllConnections();
       await closed;

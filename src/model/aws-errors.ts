@@ -25,6 +25,15 @@ export const rules = {
   enumSet: (values: readonly string[]) => `Member must satisfy enum value set: [${values.join(', ')}]`,
 };
 
+/** Acting on another account's function (AWS: 403 AccessDeniedException; its message is not recorded). */
+export function accessDenied(operation: string, resourceArn: string): AwsError {
+  return new AwsError('AccessDeniedException', `User is not authorized to perform: lambda:${operation} on resource: ${resourceArn}`, {
+    status: 403,
+    casing: 'Message',
+    faultType: null,
+  });
+}
+
 export function invalidParameter(message: string): AwsError {
   return new AwsError('InvalidParameterValueException', message, { status: 400 });
 }

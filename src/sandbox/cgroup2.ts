@@ -78,15 +78,43 @@ export class Cgroup2 {
   }
 }
 
-/** Kills and removes environment groups left behind by a previous server that died without cleaning up. */
+/**
+ * Each server keeps its environments under `<root>/server-<pid>/`, so several servers can share a host.
+ * Returns this server's directory.
+ */
+export function instanceDir(root: string): string {
+  const dir = join(root, `server-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Kills and removes environment groups left behind by servers that died without cleaning up (their pid is
+ * gone). Groups of live servers are never touched.
+ */
 export async function sweepStale(root: string): Promise<number> {
   let swept = 0;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const group = new Cgroup2(join(root, entry.name));
-    await group.killAll();
-    group.remove();
-    swept += 1;
+    const pid = /^server-(\d+)$/.exec(entry.name)?.[1];
+    if (!entry.isDirectory() || pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    const server = join(root, entry.name);
+    for (const env of readdirSync(server, { withFileTypes: true })) {
+      if (!env.isDirectory()) continue;
+      const group = new Cgroup2(join(server, env.name));
+      await group.killAll();
+      group.remove();
+      swept += 1;
+    }
+    new Cgroup2(server).remove();
   }
   return swept;
 }

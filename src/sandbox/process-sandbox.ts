@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Cgroup2, detectCgroup2Root, sweepStale } from './cgroup2.js';
+import { Cgroup2, detectCgroup2Root, instanceDir, sweepStale } from './cgroup2.js';
 
 export interface LaunchSpec {
   readonly id: string;
@@ -48,8 +48,9 @@ export class ProcessSandbox {
 
   static async create(): Promise<ProcessSandbox> {
     const root = detectCgroup2Root();
-    if (root !== undefined) await sweepStale(root);
-    return new ProcessSandbox(root);
+    if (root === undefined) return new ProcessSandbox(undefined);
+    await sweepStale(root);
+    return new ProcessSandbox(instanceDir(root));
   }
 
   get protections(): Protections {
@@ -59,6 +60,11 @@ export class ProcessSandbox {
       cpuLimit: 'none',
       filesystemIsolation: 'none',
     };
+  }
+
+  /** Removes this server's (by then empty) cgroup directory; call after every environment is stopped. */
+  close(): void {
+    if (this.cgroupRoot !== undefined) new Cgroup2(this.cgroupRoot).remove();
   }
 
   launch(spec: LaunchSpec): SandboxProcess {

@@ -3,7 +3,7 @@
 // reported as AWS reports them and completed right after the response, so `aws lambda wait` works unchanged.
 import { createHash } from 'node:crypto';
 import {
-  type CodeRef, type FunctionRecord, type FunctionSettings, functionAlreadyExists, invalidParameter, LATEST, messages,
+  accessDenied, type CodeRef, type FunctionRecord, type FunctionSettings, functionAlreadyExists, invalidParameter, LATEST, messages,
   parseCreateIdentifier, preconditionFailed, resourceNotFound, type SettingsInput, updateInProgress, validateSettings,
   validationError, constraint, rules,
 } from '../model/index.js';
@@ -58,6 +58,9 @@ export class FunctionService {
   async create(ctx: RequestContext, input: CreateInput): Promise<FunctionRecord> {
     const ref = parseCreateIdentifier(input.functionName);
     if (ref.region !== undefined && ref.region !== ctx.region) throw resourceNotFound(messages.wrongRegion(ref.region, ctx.region));
+    if (ref.accountId !== undefined && ref.accountId !== ctx.accountId) {
+      throw accessDenied('CreateFunction', functionArn(ctx.region, ref.accountId, ref.name));
+    }
     if (input.role === undefined) throw validationError([constraint('null', 'role', 'Member must not be null')]);
     validateSettings(input);
     if (input.runtime === undefined || input.handler === undefined) {
