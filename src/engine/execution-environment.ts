@@ -48,6 +48,8 @@ interface Active {
 interface InitFailure {
   readonly errorType: string;
   readonly payload: Buffer;
+  /** Set when the runtime exited during init: the message names the request, known only at invoke time. */
+  readonly exit?: { code: number | null; signal: NodeJS.Signals | null };
 }
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
@@ -146,7 +148,8 @@ export class ExecutionEnvironment {
     waiter?.(failure);
   }
 
-  private initFailureOutcome(input: InvokeInput, failure: InitFailure): InvocationOutcome {
+  private initFailureOutcome(input: InvokeInput, initFailure: InitFailure): InvocationOutcome {
+    const failure = initFailure.exit === undefined ? initFailure : exitFailure(input.requestId, initFailure.exit.code, initFailure.exit.signal);
     const lines = [...this.initLines];
     const init = this.initDurationMs ?? 0;
     this.writeLog(`INIT_REPORT Init Duration: ${init.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`, lines);
@@ -258,7 +261,7 @@ export class ExecutionEnvironment {
     this.server?.close();
     this.server?.closeAllConnections();
     if (this.readyWaiter !== undefined) {
-      this.settleReady(this.initError ?? exitFailure('', code, signal));
+      this.settleReady(this.initError ?? { ...exitFailure('', code, signal), exit: { code, signal } });
       return;
     }
     const active = this.active;

@@ -12,6 +12,7 @@ import { ProcessSandbox } from '../sandbox/index.js';
 import { AccountService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 export const VERSION = '0.1.0';
 
@@ -27,6 +28,16 @@ export interface RunningNimbus {
 export async function startNimbus(config: Config, logger: Logger = createLogger(config.log.level)): Promise<RunningNimbus> {
   const dataDir = resolve(config.server.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await assemble(config, logger, dataDir, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function assemble(config: Config, logger: Logger, dataDir: string, unlock: () => void): Promise<RunningNimbus> {
   const db = openDatabase(join(dataDir, 'nimbus.db'));
   const repo = new SqliteFunctionRepository(db);
   // CodeStore's limit is inclusive; AWS's is "smaller than" 262144000 bytes.
@@ -82,6 +93,7 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
       await closed;
       logStore.close();
       db.close();
+      unlock();
       logger.info('nimbus stopped');
     })();
     return stopping;

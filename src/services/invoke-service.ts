@@ -1,11 +1,10 @@
 // InvokeService: the ONE front door for every invocation (API, and later triggers and async workers). Resolves
 // the function and qualifier to an immutable EnvironmentSpec, applies the invocation-type rules and hands the
 // invocation to the engine. Outcomes come back as values.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Engine, EnvironmentSpec } from '../engine/index.js';
 import { type FunctionRecord, invalidParameter, type InvocationOutcome } from '../model/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
-import { randomHex } from '../shared/ids.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
 import type { FunctionService } from './function-service.js';
@@ -24,6 +23,8 @@ export interface InvokeRequest {
 export type InvokeResult = { readonly kind: 'dry-run'; readonly executedVersion: string } | { readonly kind: 'outcome'; readonly outcome: InvocationOutcome };
 
 export class InvokeService {
+  private readonly specs = new WeakMap<FunctionRecord, EnvironmentSpec>();
+
   constructor(
     private readonly functions: FunctionService,
     private readonly code: CodeStore,
@@ -40,10 +41,13 @@ export class InvokeService {
 
     // A create or update reported as Pending/InProgress completes right after its response; wait for it
     // rather than fail, so create-then-invoke scripts behave as they do once AWS has settled.
-    await this.functions.settled(resolved.record);
-    const record = this.functions.get(ctx, req.functionName, req.qualifier);
+    let record = resolved.record;
+    if (record.status.state === 'Pending' || record.status.lastUpdateStatus === 'InProgress') {
+      await this.functions.settled(record);
+      record = this.functions.get(ctx, req.functionName, req.qualifier);
+    }
     const invokedArn = functionArn(ctx.region, ctx.accountId, record.name, resolved.ref.qualifier);
-    const outcome = await this.engine.invoke(this.spec(record, resolved.version), {
+    const outcome = await this.engine.invoke(this.specOf(record, resolved.version), {
       requestId: ctx.requestId,
       payload: req.payload,
       invokedFunctionArn: invokedArn,
@@ -53,7 +57,17 @@ export class InvokeService {
     return { kind: 'outcome', outcome };
   }
 
-  private spec(record: FunctionRecord, version: string): EnvironmentSpec {
+  /** Records are immutable and cached by the store, so each revision's spec is built once. */
+  private specOf(record: FunctionRecord, version: string): EnvironmentSpec {
+    let spec = this.specs.get(record);
+    if (spec === undefined || spec.version !== version) {
+      spec = this.buildSpec(record, version);
+      this.specs.set(record, spec);
+    }
+    return spec;
+  }
+
+  private buildSpec(record: FunctionRecord, version: string): EnvironmentSpec {
     const s = record.settings;
     const unqualified = functionArn(record.region, record.accountId, record.name);
     return {
@@ -85,5 +99,7 @@ function generationOf(record: FunctionRecord): string {
 /** An X-Ray trace header: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
 function newTraceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epoch}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+  // randomUUID draws from a cached entropy pool: far cheaper per call than randomBytes on the hot path.
+  const hex = randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
+  return `Root=1-${epoch}-${hex.slice(0, 24)};Parent=${hex.slice(32, 48)};Sampled=0`;
 }

@@ -29,8 +29,14 @@ export interface FunctionRepository {
   totals(accountId: string, region: string): { functionCount: number; totalCodeSize: number };
 }
 
+/**
+ * SQLite adapter. Parsed records are cached write-through: every write goes through this object and one
+ * server owns a data directory (main/ holds a lock), so the cache cannot go stale. The invoke path then
+ * resolves a function without a query or a JSON parse.
+ */
 export class SqliteFunctionRepository implements FunctionRepository {
   private readonly stmts;
+  private readonly cache = new Map<string, FunctionRecord>();
 
   constructor(db: Db) {
     this.stmts = {
@@ -58,12 +64,19 @@ export class SqliteFunctionRepository implements FunctionRepository {
   }
 
   get(key: FunctionKey): FunctionRecord | undefined {
+    const id = cacheKey(key);
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
     const row = this.stmts.get.get(key.accountId, key.region, key.name);
-    return row === undefined ? undefined : (JSON.parse(row.record) as FunctionRecord);
+    if (row === undefined) return undefined;
+    const record = Object.freeze(JSON.parse(row.record) as FunctionRecord);
+    this.cache.set(id, record);
+    return record;
   }
 
   insert(record: FunctionRecord): boolean {
     const r = this.stmts.insert.run(record.accountId, record.region, record.name, record.code.sha256Hex, JSON.stringify(record));
+    if (r.changes === 1) this.cache.set(cacheKey(record), Object.freeze(record));
     return r.changes === 1;
   }
 
@@ -71,10 +84,12 @@ export class SqliteFunctionRepository implements FunctionRepository {
     const r = this.stmts.replace.run(
       JSON.stringify(record), record.code.sha256Hex, record.accountId, record.region, record.name, expectedRevisionId,
     );
+    if (r.changes === 1) this.cache.set(cacheKey(record), Object.freeze(record));
     return r.changes === 1;
   }
 
   delete(key: FunctionKey): boolean {
+    this.cache.delete(cacheKey(key));
     return this.stmts.delete.run(key.accountId, key.region, key.name).changes === 1;
   }
 
@@ -97,4 +112,8 @@ export class SqliteFunctionRepository implements FunctionRepository {
     const row = this.stmts.totals.get(accountId, region);
     return { functionCount: row?.n ?? 0, totalCodeSize: row?.size ?? 0 };
   }
+}
+
+function cacheKey(key: FunctionKey): string {
+  return `${key.accountId}\u0000${key.region}\u0000${key.name}`;
 }

@@ -110,6 +110,14 @@ describe('execution model', () => {
     assert.equal((noModule.payload as { errorType: string }).errorType, 'Runtime.ImportModuleError');
   });
 
+  it('reports a runtime that exits during init with the request id, as AWS does', async () => {
+    await deployFixture(server.lambda, 'echo', 'initexit', { Code: { ZipFile: await makeZip({ 'index.js': 'process.exit(0);' }) } });
+    const result = await invoke(server.lambda, 'initexit');
+    const requestId = /START RequestId: (\S+)/.exec(result.log)?.[1];
+    assert.equal(result.functionError, 'Unhandled');
+    assert.deepEqual(result.payload, { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited without providing a reason` });
+  });
+
   it('replaces an environment whose runtime died while idle', async () => {
     await deployFixture(server.lambda, 'counter', 'fragile', { Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
     const { pid } = (await invoke(server.lambda, 'fragile')).payload as { pid: number };

@@ -33,6 +33,15 @@ describe('server lifecycle', () => {
     }
   });
 
+  it('refuses a second server on a data directory in use', async () => {
+    const first = await startTestServer();
+    try {
+      await assert.rejects(startTestServer({}, first.dataDir), /is in use by another Nimbus server \(pid \d+\)/);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('stops an idle environment after the configured keep-alive', async () => {
     const server = await startTestServer({ engine: { keepAliveMs: 300 } });
     try {
