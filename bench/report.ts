@@ -1,0 +1,154 @@
+// Turns one run's results into the printed table (metric | Nimbus | floor | Nimbus÷floor | reference) and the
+// JSON file. Reference figures are the published anchors and earlier measurements from
+// ../shared/notes/performance-floors.md; they were taken on other days and tools, so only the same-run
+// floor column is a fair comparison.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ThroughputResult } from './http-load.js';
+import type { ColdSample } from './nimbus-scenarios.js';
+import type { Noise } from './noise.js';
+import type { Summary } from './stats.js';
+
+export interface ColdResults {
+  readonly invoke: Summary;
+  readonly init: Summary;
+  readonly duration: Summary;
+  readonly control: Summary;
+  readonly settle: Summary;
+  /** Samples whose REPORT line had no Init Duration (should be 0). */
+  readonly notCold: number;
+  readonly samples: readonly ColdSample[];
+}
+
+export interface Results {
+  readonly meta: {
+    readonly startedAt: string;
+    readonly node: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly loadavgBefore: readonly number[];
+    readonly loadavgAfter: readonly number[];
+    readonly seconds: number;
+    readonly quick: boolean;
+    readonly setup: string;
+    readonly noise?: Noise;
+  };
+  readonly floors: {
+    readonly nodeExit: Summary;
+    readonly shNodeExit: Summary;
+    readonly runtimeApiFirstNext: Summary;
+    readonly runtimeApiResponse: Summary;
+  };
+  readonly cold: { readonly fresh: ColdResults; readonly update: ColdResults };
+  readonly warm: {
+    readonly nimbusHttp: Summary;
+    readonly floorHttp: Summary;
+    readonly nimbusSdk: Summary;
+    readonly floorSdk: Summary;
+  };
+  readonly throughput: {
+    readonly nimbus: readonly ThroughputResult[];
+    readonly floor: readonly ThroughputResult[];
+    /** Environments Nimbus had after the run at each concurrency. */
+    readonly environments: readonly number[];
+  };
+  /** Requests that failed, by phase (excluded from the figures). */
+  readonly failures: ReadonlyArray<{ readonly what: string; readonly count: number; readonly first: string }>;
+  readonly control: {
+    readonly getFunctionHttp: Summary;
+    readonly getFunctionSdk: Summary;
+    readonly floorGet: Summary;
+  };
+}
+
+export function ms(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  if (v < 1) return v.toFixed(3);
+  if (v < 10) return v.toFixed(2);
+  return v.toFixed(1);
+}
+
+const pair = (s: Summary, hi: 'p90' | 'p99') => `${ms(s.p50)} / ${ms(s[hi])} ms`;
+const rps = (v: number) => `${Math.round(v).toLocaleString('en-US')} req/s`;
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+
+type Row = readonly [metric: string, nimbus: string, floor: string, ratio: string, reference: string];
+
+export function rows(r: Results): Array<Row | string> {
+  const f = r.floors;
+  const { fresh, update } = r.cold;
+  const out: Array<Row | string> = [];
+  out.push(`Cold start (N=${fresh.invoke.n} per mode; p50 / p90)`);
+  out.push(['cold Invoke, new function (client)', pair(fresh.invoke, 'p90'), `${pair(f.runtimeApiResponse, 'p90')} ¹`, ratio(fresh.invoke.p50, f.runtimeApiResponse.p50), 'prototype 56.6 ms (first request)']);
+  out.push(['  Init Duration (REPORT)', pair(fresh.init, 'p90'), `${pair(f.runtimeApiFirstNext, 'p90')} ²`, ratio(fresh.init.p50, f.runtimeApiFirstNext.p50), 'AWS nodejs20.x 141 / 163 ms; hand-written client 48.5']);
+  out.push(['  Duration (REPORT)', pair(fresh.duration, 'p90'), '', '', 'AWS 1st invoke 3.0–3.5 ms (≥256 MB)']);
+  out.push(['cold Invoke after UpdateFunctionConfig', pair(update.invoke, 'p90'), `${pair(f.runtimeApiResponse, 'p90')} ¹`, ratio(update.invoke.p50, f.runtimeApiResponse.p50), '']);
+  out.push(['  Init Duration (REPORT)', pair(update.init, 'p90'), `${pair(f.runtimeApiFirstNext, 'p90')} ²`, ratio(update.init.p50, f.runtimeApiFirstNext.p50), '']);
+  out.push(['floor: node -e 0, spawn → exit', '', pair(f.nodeExit, 'p90'), '', 'node -e 0: 43.2 ms']);
+  out.push(['floor: sh -c exec node -e 0', '', pair(f.shNodeExit, 'p90'), ratio(f.shNodeExit.p50, f.nodeExit.p50) + ' of bare', '']);
+
+  const w = r.warm;
+  out.push(`Warm Invoke, concurrency 1 (p50 / p99)`);
+  out.push([`node:http keep-alive (N=${w.nimbusHttp.n})`, pair(w.nimbusHttp, 'p99'), `${pair(w.floorHttp, 'p99')} ³`, ratio(w.nimbusHttp.p50, w.floorHttp.p50), 'prototype 0.073 / 0.86; floor 0.021 (wrk); AWS ~25 ms']);
+  out.push([`@aws-sdk/client-lambda (N=${w.nimbusSdk.n})`, pair(w.nimbusSdk, 'p99'), `${pair(w.floorSdk, 'p99')} ⁴`, ratio(w.nimbusSdk.p50, w.floorSdk.p50), '']);
+
+  const t = r.throughput;
+  out.push(`Warm throughput (closed loop, ${t.nimbus[0]?.seconds ?? 0} s each; p50 / p99 latency under load)`);
+  t.nimbus.forEach((n, i) => {
+    const fl = t.floor[i];
+    if (fl === undefined) return;
+    const envs = t.environments[i];
+    const ref = n.concurrency === 1 ? 'prototype 12.6k (0.28× floor); sls-offline in-proc 10.7k' : 'prototype c=10: 15.0k (2 envs)';
+    out.push([`c=${n.concurrency} req/s${envs === undefined ? '' : ` (${envs} env${envs === 1 ? '' : 's'})`}`, rps(n.reqPerSec), `${rps(fl.reqPerSec)} ³`, ratio(n.reqPerSec, fl.reqPerSec), ref]);
+    out.push([`  latency at c=${n.concurrency}`, pair(n.latencyMs, 'p99'), pair(fl.latencyMs, 'p99'), ratio(n.latencyMs.p50, fl.latencyMs.p50), '']);
+  });
+
+  const c = r.control;
+  out.push(`Control plane (p50 / p90)`);
+  out.push([`CreateFunction, SDK, small zip (N=${fresh.control.n})`, pair(fresh.control, 'p90'), '', '', '']);
+  out.push(['  create → State Active seen (polling)', pair(fresh.settle, 'p90'), '', '', '']);
+  out.push([`UpdateFunctionConfiguration, SDK (N=${update.control.n})`, pair(update.control, 'p90'), '', '', '']);
+  out.push([`GetFunction, node:http (N=${c.getFunctionHttp.n})`, pair(c.getFunctionHttp, 'p90'), `${pair(c.floorGet, 'p90')} ³`, ratio(c.getFunctionHttp.p50, c.floorGet.p50), '']);
+  out.push([`GetFunction, SDK (N=${c.getFunctionSdk.n})`, pair(c.getFunctionSdk, 'p90'), '', '', '']);
+  return out;
+}
+
+export function renderTable(r: Results): string {
+  const header: Row = ['metric', 'Nimbus', 'floor (same run)', 'Nimbus÷floor', 'reference (performance-floors.md)'];
+  const all = rows(r);
+  const table = [header, ...all.filter((x): x is Row => typeof x !== 'string')];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0)));
+  const line = (row: Row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(i === 4 ? 0 : widths[i] ?? 0))).join(' │ ').trimEnd();
+  const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
+  const out = [line(header), rule];
+  for (const row of all) out.push(typeof row === 'string' ? `\n${row}` : line(row));
+  const m = r.meta;
+  out.push(
+    '',
+    '¹ spawn of a node child → it GETs /next, requires and calls the hello handler, POSTs /response (server on the bench main thread)',
+    '² the same child: spawn → its first GET /invocation/next',
+    '³ constant-JSON node:http server on the same thread as Nimbus, driven by the same client code from the same worker',
+    '⁴ the SDK\'s InvokeCommand against that constant-JSON server (the SDK\'s own cost with a near-zero server)',
+    'Ratios compare figures from this run only. References: AWS = maxday/lambda-perf Jul–Aug 2026 and Wang et al. ATC\'18 (client-observed',
+    'warm, includes the API front end); prototype / floor / sls-offline = earlier runs on this machine with wrk (performance-floors.md §1, §4).',
+    `Setup: ${m.setup}`,
+    `Node ${m.node}, ${m.cpus}× ${m.cpuModel}; load average ${m.loadavgBefore.map((v) => v.toFixed(2)).join(' ')} before, ${m.loadavgAfter.map((v) => v.toFixed(2)).join(' ')} after; ${m.seconds.toFixed(1)} s${m.quick ? ' (--quick)' : ''}.`,
+  );
+  if (r.failures.length > 0) {
+    out.push('Failures (excluded from the figures; a cold sample that failed was taken again):');
+    for (const f of r.failures) out.push(`  ${f.what}: ${f.count} failed; first: ${f.first}`);
+    out.push('  "Runtime exited with error: signal: killed" here usually means another Nimbus started on this host: its start-up sweep');
+    out.push('  of the shared cgroup root (src/sandbox/cgroup2.ts sweepStale) kills every live environment, ours included.');
+  }
+  if (m.noise !== undefined) {
+    const n = m.noise;
+    out.push(`CPU during the run, in cores of ${m.cpus}: bench + runtimes ${n.ownCpus.toFixed(2)}, other processes ${n.otherCpus.toFixed(2)}, steal ${n.stealCpus.toFixed(2)}` +
+      (n.otherCpus > 0.25 ? ' (other work competed for the CPUs: expect absolute figures to be off, ratios less so)' : '') + '.');
+  }
+  return out.join('\n');
+}
+
+export function writeJson(path: string, r: Results): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ ...r, table: rows(r) }, null, 2)}\n`);
+}

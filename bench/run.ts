@@ -1,0 +1,244 @@
+// `npm run bench`: measures Nimbus next to floors measured in the same run, prints one table and writes
+// bench/results/latest.json. Ratios are the point: on this shared 2-vCPU machine absolute numbers drift
+// ±20–30 % between runs, ratios to a floor measured minutes apart much less (performance-floors.md §6).
+//
+// 1. Start the floors' constant-JSON server, Nimbus (in-process, 127.0.0.1:0, temp data dir) and the load
+//    worker thread.
+// 2. Cold start, in rounds so drift hits both sides alike: per round, process-start and Runtime API
+//    floors, then cold invokes of new functions, then cold invokes after UpdateFunctionConfiguration.
+// 3. Warm latency at concurrency 1 (node:http keep-alive, then the SDK), floor and Nimbus alternating in blocks.
+// 4. Warm throughput at concurrency 1 and 4, floor and Nimbus alternating in 1-s slices.
+// 5. Control plane: GetFunction (CreateFunction and UpdateFunctionConfiguration came with step 2).
+// 6. Stop everything and delete the temp dir, also on error, timeout or Ctrl-C.
+//
+// Flags: --quick (small samples, 1 s throughput runs; for profiling), --out <file>.
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type FloorServer, nodeExitFloor, RuntimeApiFloor, shWrappedNodeExitFloor, startConstantServer } from './floors.js';
+import { combineSlices, type HttpTarget, type LatencyRun, type ThroughputResult, type ThroughputSlice } from './http-load.js';
+import { LoadClient } from './load-client.js';
+import { type BenchNimbus, environmentStats, HELLO_DIR, removeTempRoot, startBenchNimbus, tempRoot } from './nimbus-server.js';
+import { type ColdRun, type ColdSample, invokeTarget } from './nimbus-scenarios.js';
+import { type ColdResults, renderTable, type Results, writeJson } from './report.js';
+import { cpuSnapshot, type CpuSnapshot, noiseBetween } from './noise.js';
+import { nowMs, summarize } from './stats.js';
+
+const quick = process.argv.includes('--quick');
+const outIndex = process.argv.indexOf('--out');
+const OUT = outIndex > 0 && process.argv[outIndex + 1] !== undefined
+  ? process.argv[outIndex + 1] as string
+  : fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
+
+const PLAN = quick
+  ? { coldRounds: 1, coldPerRound: 5, warmup: 100, latencyN: 500, blocks: 2, sdkWarmup: 20, sdkN: 100, slices: 1, sliceMs: 1000, sliceWarmupMs: 200, getN: 100 }
+  : { coldRounds: 3, coldPerRound: 5, warmup: 300, latencyN: 2000, blocks: 10, sdkWarmup: 30, sdkN: 300, slices: 5, sliceMs: 1000, sliceWarmupMs: 200, getN: 300 };
+/** Hard cap on the whole run; a full run takes ~40 s here. */
+const WATCHDOG_MS = 150_000;
+const HELLO = 'bench-hello';
+
+function progress(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+/** Failed requests by phase: reported, not hidden (see "Failures" under the table). */
+class Failures {
+  readonly list: Array<{ what: string; count: number; first: string }> = [];
+
+  note(what: string, count: number, first: string | undefined): void {
+    if (count > 0) this.list.push({ what, count, first: (first ?? '').slice(0, 300) });
+  }
+
+  samples(what: string, run: LatencyRun): number[] {
+    this.note(what, run.errors, run.firstError);
+    return run.samples;
+  }
+
+  cold(what: string, run: ColdRun): ColdSample[] {
+    this.note(what, run.failures, run.firstFailure);
+    return run.samples;
+  }
+
+  slices(what: string, slices: readonly ThroughputSlice[]): void {
+    for (const s of slices) this.note(what, s.errors, s.firstError);
+  }
+}
+
+function coldResults(samples: ColdSample[]): ColdResults {
+  const nums = (pick: (s: ColdSample) => number | undefined) => samples.map(pick).filter((v): v is number => v !== undefined);
+  return {
+    invoke: summarize(nums((s) => s.invokeMs)),
+    init: summarize(nums((s) => s.initDurationMs)),
+    duration: summarize(nums((s) => s.durationMs)),
+    control: summarize(nums((s) => s.controlMs)),
+    settle: summarize(nums((s) => s.settleMs)),
+    notCold: samples.filter((s) => s.initDurationMs === undefined).length,
+    samples,
+  };
+}
+
+interface Running {
+  cpuStart?: CpuSnapshot;
+  tmp?: string;
+  floor?: FloorServer;
+  nimbus?: BenchNimbus;
+  load?: LoadClient;
+}
+
+async function cleanup(r: Running): Promise<void> {
+  await r.load?.terminate().catch(() => undefined);
+  await r.nimbus?.stop().catch((err: unknown) => progress(`stopping Nimbus failed: ${String(err)}`));
+  await r.floor?.close().catch(() => undefined);
+  if (r.tmp !== undefined) removeTempRoot(r.tmp);
+}
+
+async function measure(r: Running): Promise<Results> {
+  const t0 = nowMs();
+  const loadavgBefore = loadavg();
+  r.cpuStart = cpuSnapshot();
+  const tmp = (r.tmp = tempRoot());
+  const floor = (r.floor = await startConstantServer());
+  const nimbus = (r.nimbus = await startBenchNimbus(tmp));
+  const load = (r.load = new LoadClient());
+  const endpoint = { port: nimbus.port };
+  const failures = new Failures();
+  progress(`Nimbus at ${nimbus.url}, floor server at http://127.0.0.1:${floor.port}, temp dir ${tmp}`);
+
+  // 2. Cold start.
+  const rtFloor = RuntimeApiFloor.create(tmp, HELLO_DIR);
+  await nodeExitFloor(); // page in node's binary before the first timed spawn
+  const nodeExit: number[] = [];
+  const shNodeExit: number[] = [];
+  const rtNext: number[] = [];
+  const rtResponse: number[] = [];
+  const fresh: ColdSample[] = [];
+  const update: ColdSample[] = [];
+  for (let round = 0; round < PLAN.coldRounds; round++) {
+    progress(`cold start round ${round + 1}/${PLAN.coldRounds}`);
+    for (let i = 0; i < PLAN.coldPerRound; i++) {
+      nodeExit.push(await nodeExitFloor());
+      shNodeExit.push(await shWrappedNodeExitFloor());
+      const s = await rtFloor.sample();
+      rtNext.push(s.toFirstNextMs);
+      rtResponse.push(s.toResponseMs);
+    }
+    fresh.push(...failures.cold('cold invoke, new function', await load.run({ kind: 'cold-fresh', endpoint, helloDir: HELLO_DIR, prefix: `bench-cold-r${round}`, n: PLAN.coldPerRound })));
+    update.push(...failures.cold('cold invoke after update', await load.run({ kind: 'cold-update', endpoint, helloDir: HELLO_DIR, name: `bench-update-r${round}`, n: PLAN.coldPerRound })));
+  }
+
+  // 3. Warm latency, concurrency 1: floor and Nimbus alternate in blocks, so a burst of other work on this
+  //    shared machine lands on both sides instead of skewing one.
+  progress('warm latency at concurrency 1');
+  await load.run({ kind: 'deploy', endpoint, helloDir: HELLO_DIR, name: HELLO });
+  const nimbusInvoke = invokeTarget(endpoint, HELLO);
+  const floorInvoke: HttpTarget = { ...nimbusInvoke, port: floor.port };
+  const latency = { floor: [] as number[], nimbus: [] as number[], floorSdk: [] as number[], nimbusSdk: [] as number[] };
+  failures.samples('warm-up', await load.run({ kind: 'latency', target: floorInvoke, warmup: PLAN.warmup, count: 0 }));
+  failures.samples('warm-up', await load.run({ kind: 'latency', target: nimbusInvoke, warmup: PLAN.warmup, count: 0 }));
+  for (let b = 0; b < PLAN.blocks; b++) {
+    const count = Math.ceil(PLAN.latencyN / PLAN.blocks);
+    latency.floor.push(...failures.samples('floor c=1', await load.run({ kind: 'latency', target: floorInvoke, warmup: 5, count })));
+    latency.nimbus.push(...failures.samples('warm invoke c=1', await load.run({ kind: 'latency', target: nimbusInvoke, warmup: 5, count })));
+  }
+  for (let b = 0; b < PLAN.blocks; b++) {
+    const count = Math.ceil(PLAN.sdkN / PLAN.blocks);
+    const warmup = b === 0 ? PLAN.sdkWarmup : 3;
+    const common = { kind: 'sdk-latency', op: 'invoke', functionName: HELLO, warmup, count } as const;
+    latency.floorSdk.push(...failures.samples('SDK floor', await load.run({ ...common, endpoint: { port: floor.port } })));
+    latency.nimbusSdk.push(...failures.samples('SDK invoke', await load.run({ ...common, endpoint })));
+  }
+
+  // 4. Throughput: 1-s slices, floor and Nimbus alternating. Nimbus first gets one unmeasured second at the
+  //    concurrency so that the environments it starts for it are warm before the first slice.
+  const tput = { nimbus: [] as ThroughputResult[], floor: [] as ThroughputResult[], environments: [] as number[] };
+  for (const concurrency of [1, 4]) {
+    progress(`throughput at concurrency ${concurrency} (${PLAN.slices} × ${PLAN.sliceMs / 1000} s each for floor and Nimbus)`);
+    const common = { kind: 'throughput', concurrency, durationMs: PLAN.sliceMs, warmupMs: PLAN.sliceWarmupMs } as const;
+    failures.slices('throughput warm-up', [await load.run({ ...common, target: nimbusInvoke, durationMs: 0, warmupMs: 1000 })]);
+    const floorSlices: ThroughputSlice[] = [];
+    const nimbusSlices: ThroughputSlice[] = [];
+    for (let i = 0; i < PLAN.slices; i++) {
+      floorSlices.push(await load.run({ ...common, target: floorInvoke }));
+      nimbusSlices.push(await load.run({ ...common, target: nimbusInvoke }));
+    }
+    failures.slices(`floor throughput c=${concurrency}`, floorSlices);
+    failures.slices(`throughput c=${concurrency}`, nimbusSlices);
+    tput.floor.push(combineSlices(floorSlices));
+    tput.nimbus.push(combineSlices(nimbusSlices));
+    const envs = await environmentStats(nimbus.port);
+    tput.environments.push(envs === undefined ? Number.NaN : envs.idle + envs.busy);
+  }
+
+  // 5. Control plane.
+  progress('control plane');
+  const getTarget = (port: number): HttpTarget => ({ port, method: 'GET', path: `/2015-03-31/functions/${HELLO}` });
+  const floorGet = failures.samples('floor GET', await load.run({ kind: 'latency', target: getTarget(floor.port), warmup: 20, count: PLAN.getN }));
+  const getFunctionHttp = failures.samples('GetFunction', await load.run({ kind: 'latency', target: getTarget(nimbus.port), warmup: 20, count: PLAN.getN }));
+  const getFunctionSdk = failures.samples('SDK GetFunction', await load.run({ kind: 'sdk-latency', endpoint, op: 'get-function', functionName: HELLO, warmup: 20, count: PLAN.getN }));
+
+  const cpu = cpus();
+  return {
+    meta: {
+      startedAt: new Date(Date.now() - (nowMs() - t0)).toISOString(),
+      node: process.version,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      loadavgBefore,
+      loadavgAfter: loadavg(),
+      seconds: (nowMs() - t0) / 1000,
+      quick,
+      setup: 'Nimbus in-process (main thread) + floor servers on the main thread; all clients on one worker thread; 127.0.0.1 only',
+    },
+    floors: {
+      nodeExit: summarize(nodeExit),
+      shNodeExit: summarize(shNodeExit),
+      runtimeApiFirstNext: summarize(rtNext),
+      runtimeApiResponse: summarize(rtResponse),
+    },
+    cold: { fresh: coldResults(fresh), update: coldResults(update) },
+    warm: {
+      nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor),
+      nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),
+    },
+    throughput: tput,
+    failures: failures.list,
+    control: { getFunctionHttp: summarize(getFunctionHttp), getFunctionSdk: summarize(getFunctionSdk), floorGet: summarize(floorGet) },
+  };
+}
+
+async function main(): Promise<number> {
+  const running: Running = {};
+  let cleaning: Promise<void> | undefined;
+  const cleanOnce = () => (cleaning ??= cleanup(running));
+  let aborted = false;
+  const abort = (why: string, code: number) => {
+    aborted = true;
+    progress(`${why}; cleaning up`);
+    const force = setTimeout(() => process.exit(code), 10_000);
+    force.unref();
+    void cleanOnce().finally(() => process.exit(code));
+  };
+  const watchdog = setTimeout(() => abort(`gave up after ${WATCHDOG_MS / 1000} s`, 2), WATCHDOG_MS);
+  process.once('SIGINT', () => abort('interrupted', 130));
+  process.once('SIGTERM', () => abort('terminated', 143));
+  try {
+    const measured = await measure(running);
+    await cleanOnce(); // first, so that the runtimes' CPU time is counted as the bench's own
+    const noise = running.cpuStart === undefined ? undefined : noiseBetween(running.cpuStart, cpuSnapshot());
+    const results: Results = noise === undefined ? measured : { ...measured, meta: { ...measured.meta, noise } };
+    process.stdout.write(`\n${renderTable(results)}\n`);
+    writeJson(OUT, results);
+    process.stdout.write(`\nResults written to ${OUT}\n`);
+    if (results.cold.fresh.notCold + results.cold.update.notCold > 0) {
+      progress('warning: some "cold" invocations reported no Init Duration (they reused a warm environment)');
+    }
+    return 0;
+  } catch (err) {
+    if (!aborted) progress(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await cleanOnce();
+    return 1;
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+process.exitCode = await main();
