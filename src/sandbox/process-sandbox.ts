@@ -3,7 +3,7 @@
 // escapees can leave; health output says so). Memory/CPU limits, namespaces and freezing come with the
 // sandbox issue (#4) behind this same interface.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Cgroup2, detectCgroup2Root, instanceDir, sweepStale } from './cgroup2.js';
 
@@ -103,7 +103,7 @@ class LaunchedProcess implements SandboxProcess {
   }
 
   kill(): Promise<void> {
-    this.killing ??= this.killTree();
+    this.killing ??= this.killTree().finally(() => this.closeProcFiles());
     return this.killing;
   }
 
@@ -122,9 +122,17 @@ class LaunchedProcess implements SandboxProcess {
     await this.exited;
   }
 
+  // The files stay open: re-reading a /proc file from offset 0 regenerates it, which saves an open/close
+  // pair per invocation on the warm path.
+  private statusFd: number | undefined;
+  private clearRefsFd: number | undefined;
+  private readonly statusBuf = Buffer.alloc(4096);
+
   peakMemoryBytes(): number | undefined {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      this.statusFd ??= openSync(`/proc/${this.pid}/status`, 'r');
+      const n = readSync(this.statusFd, this.statusBuf, 0, this.statusBuf.length, 0);
+      const m = /VmHWM:\s+(\d+) kB/.exec(this.statusBuf.toString('latin1', 0, n));
       return m?.[1] === undefined ? undefined : Number(m[1]) * 1024;
     } catch {
       return undefined;
@@ -134,9 +142,16 @@ class LaunchedProcess implements SandboxProcess {
   resetPeakMemory(): void {
     try {
       // "5" resets the peak resident set size (VmHWM) of the process: proc(5), /proc/pid/clear_refs.
-      writeFileSync(`/proc/${this.pid}/clear_refs`, '5');
+      this.clearRefsFd ??= openSync(`/proc/${this.pid}/clear_refs`, 'w');
+      writeSync(this.clearRefsFd, '5');
     } catch {
       // not permitted or gone: the next reading is the lifetime peak
     }
+  }
+
+  private closeProcFiles(): void {
+    for (const fd of [this.statusFd, this.clearRefsFd]) if (fd !== undefined) closeSync(fd);
+    this.statusFd = undefined;
+    this.clearRefsFd = undefined;
   }
 }

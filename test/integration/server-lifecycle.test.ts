@@ -1,7 +1,8 @@
 // The server as a process: state survives a restart, shutdown lets in-flight invocations finish and leaves no
 // environment behind, and a killed server leaves no runtime process running.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,24 @@ import { startTestServer, TEST_CREDENTIALS } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
 const SLOW = `exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms || 0)); return { pid: process.pid }; };`;
+
+/** `nimbus serve` as a child process on a free port with its own data dir. */
+async function spawnServer(): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-proc-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_LOG_LEVEL: 'warn' };
+  delete env['NODE_EXTRA_CA_CERTS'];
+  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Nimbus (http:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  return { child, url, dataDir };
+}
 
 describe('server lifecycle', () => {
   it('keeps functions across a restart: a function deployed before is invocable after', async () => {
@@ -70,21 +89,26 @@ describe('server lifecycle', () => {
     assert.ok(await eventually(() => !isAlive(busyPid)), 'busy environment stopped after it finished');
   });
 
-  it('leaves no runtime process behind when the server is killed with SIGKILL', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-kill-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_LOG_LEVEL: 'warn' };
-    delete env['NODE_EXTRA_CA_CERTS'];
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('shuts down cleanly on SIGTERM: exit 0 and no runtime process left', async () => {
+    const { child, url, dataDir } = await spawnServer();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /Nimbus (http:\/\/\S+)/.exec(out);
-          if (m?.[1] !== undefined) resolve(m[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-      });
+      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      await deployFixture(lambda, 'echo', 'graceful', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
+      const runtimePid = ((await invoke(lambda, 'graceful')).payload as { pid: number }).pid;
+      lambda.destroy();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(!isAlive(runtimePid), 'environment stopped before the server exited');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves no runtime process behind when the server is killed with SIGKILL', async () => {
+    const { child, url, dataDir } = await spawnServer();
+    try {
       const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
       await deployFixture(lambda, 'echo', 'orphan', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
       const runtimePid = ((await invoke(lambda, 'orphan')).payload as { pid: number }).pid;

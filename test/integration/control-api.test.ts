@@ -1,0 +1,83 @@
+// Control-plane behaviour beyond the happy path: hostile packages are refused with AWS's errors and nothing
+// lands outside the code store, resources are per region, and the health endpoint reports protections.
+import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { deployFixture } from '../helpers/functions.js';
+import { startTestServer, TEST_CREDENTIALS, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { makeRawZip, makeZip, rawSymlink } from '../helpers/zip.js';
+
+const UNZIP_ERROR = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
+
+describe('control API', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  async function createWith(name: string, zip: Buffer): Promise<{ name: string; message: string; status: number | undefined }> {
+    try {
+      await server.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: TEST_ROLE, Code: { ZipFile: zip } }));
+    } catch (err) {
+      const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+      return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+    }
+    throw new Error(`${name} was accepted`);
+  }
+
+  it('refuses packages that escape their directory, and writes nothing outside the code store', async () => {
+    const attacks = {
+      traversal: makeRawZip([{ name: '../evil.js', data: 'x' }]),
+      absolute: makeRawZip([{ name: '/tmp/evil.js', data: 'x' }]),
+      symlinkOut: makeRawZip([rawSymlink('index.js', '../../../../etc/passwd')]),
+      throughLink: makeRawZip([rawSymlink('dir', '/tmp'), { name: 'dir/evil.js', data: 'x' }]),
+      corrupt: Buffer.from('PK\u0003\u0004 this is not really a zip'),
+    };
+    for (const [name, zip] of Object.entries(attacks)) {
+      const err = await createWith(`attack-${name.toLowerCase()}`, zip);
+      assert.deepEqual(err, { name: 'InvalidParameterValueException', message: UNZIP_ERROR, status: 400 }, name);
+    }
+    assert.ok(!existsSync(join(server.dataDir, '..', 'evil.js')));
+    assert.ok(!existsSync('/tmp/evil.js'));
+    const codeDir = join(server.dataDir, 'code');
+    assert.equal(existsSync(codeDir) ? readdirSync(codeDir).length : 0, 0, 'no code tree was kept');
+    assert.equal(readdirSync(join(server.dataDir, 'tmp')).length, 0, 'no partial extraction was left');
+  });
+
+  it('refuses a zip bomb with the unzipped-size error', async () => {
+    const bomb = makeRawZip([{ name: 'big.bin', data: Buffer.alloc(1024), declaredSize: 262_144_000 }]);
+    const err = await createWith('bomb', bomb);
+    assert.deepEqual(err, { name: 'InvalidParameterValueException', message: 'Unzipped size must be smaller than 262144000 bytes', status: 400 });
+    const empty = await createWith('empty', await makeZip({}));
+    assert.equal(empty.message, 'Uploaded file must be a non-empty zip');
+  });
+
+  it('keeps functions per region, as AWS does', async () => {
+    const west = new LambdaClient({ endpoint: server.url, region: 'us-west-2', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await deployFixture(west, 'echo', 'regional');
+      const westNames = (await west.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName);
+      const eastNames = (await server.lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName) ?? [];
+      assert.deepEqual(westNames, ['regional']);
+      assert.ok(!eastNames.includes('regional'));
+      const arn = (await west.send(new ListFunctionsCommand({}))).Functions?.[0]?.FunctionArn;
+      assert.equal(arn, 'arn:aws:lambda:us-west-2:000000000000:function:regional');
+    } finally {
+      west.destroy();
+    }
+  });
+
+  it('answers /_nimbus/health with status and the protections actually in force', async () => {
+    const res = await fetch(`${server.url}/_nimbus/health`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { status: string; protections: Record<string, string> };
+    assert.equal(body.status, 'ok');
+    assert.ok(['cgroup2', 'process-group'].includes(body.protections['treeKill'] ?? ''));
+    assert.equal(body.protections['memoryLimit'], 'none', 'no limit is claimed that is not enforced');
+  });
+});
