@@ -4,28 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
 import { serviceException } from '../model/index.js';
 import { AwsError } from '../shared/errors.js';
+import { readBoundedBody } from '../shared/http-body.js';
 
 export class BodyTooLarge extends Error {}
 
-/** Reads the whole body; rejects with BodyTooLarge as soon as it passes `limit` bytes (and stops buffering). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume();
-    return Promise.reject(new BodyTooLarge());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => (over ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks, size))));
-    req.on('error', reject);
-  });
+/** Reads the whole body; rejects with BodyTooLarge once it passes `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const body = await readBoundedBody(req, limit);
+  if (body === undefined) throw new BodyTooLarge();
+  return body;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

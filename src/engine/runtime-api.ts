@@ -2,6 +2,7 @@
 // requests, enforces the response size limit and turns calls into RuntimeApiHandlers calls; the environment
 // decides what they mean for its state machine.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBoundedBody } from '../shared/http-body.js';
 
 export type RuntimeReply = 'accepted' | 'invalid-request-id' | 'invalid-state';
 
@@ -32,21 +33,6 @@ function sendReply(res: ServerResponse, reply: RuntimeReply): void {
   else sendJson(res, 403, { errorType: 'InvalidStateTransition', errorMessage: 'State transition is not allowed' });
 }
 
-/** Reads a body (chunked bodies and trailers included); resolves `undefined` once it exceeds `limit`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
-}
 
 function errorTypeOf(req: IncomingMessage): string | undefined {
   const fromHeader = req.headers[ERROR_TYPE_HEADER];
@@ -68,14 +54,14 @@ async function route(h: RuntimeApiHandlers, req: IncomingMessage, res: ServerRes
   }
   if (rest === 'init/error') {
     if (method !== 'POST') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Method Not Allowed' });
-    const body = (await readBody(req, MAX_RESPONSE_BYTES)) ?? Buffer.alloc(0);
+    const body = (await readBoundedBody(req, MAX_RESPONSE_BYTES)) ?? Buffer.alloc(0);
     return sendReply(res, h.initError(body, errorTypeOf(req)));
   }
   const m = /^invocation\/([^/]+)\/(response|error)$/.exec(rest);
   if (m === null) return sendJson(res, 404, { errorType: 'NotFound', errorMessage: 'Not Found' });
   if (method !== 'POST') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Method Not Allowed' });
   const requestId = decodeURIComponent(m[1] ?? '');
-  const body = await readBody(req, MAX_RESPONSE_BYTES);
+  const body = await readBoundedBody(req, MAX_RESPONSE_BYTES);
   if (m[2] === 'response') {
     if (body === undefined) {
       const reply = h.responseTooLarge(requestId);

@@ -3,15 +3,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NimbusError } from '../shared/errors.js';
+import { isProcessAlive } from '../shared/process.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock or throws ERR_CONFIG naming the process that holds it. Returns the release function. */
 export function lockDataDir(dataDir: string): () => void {
@@ -24,7 +17,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(readFileSync(file, 'utf8').trim());
       // The owner may be this very process (a second in-process server): that is in use too.
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
         throw new NimbusError('ERR_CONFIG', `data directory ${dataDir} is in use by another Nimbus server (pid ${owner}); stop it or choose another --data-dir`, { user: true });
       }
       rmSync(file, { force: true });

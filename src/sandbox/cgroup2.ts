@@ -4,6 +4,7 @@
 // the v1 controllers (notes/isolation-findings.md §0, §8), and on pure v2 hosts with write access.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '../shared/process.js';
 
 const ROOT_NAME = 'nimbus';
 
@@ -88,14 +89,6 @@ export function instanceDir(root: string): string {
   return dir;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Kills and removes environment groups left behind by servers that died without cleaning up (their pid is
@@ -105,7 +98,7 @@ export async function sweepStale(root: string): Promise<number> {
   let swept = 0;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const pid = /^server-(\d+)$/.exec(entry.name)?.[1];
-    if (!entry.isDirectory() || pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    if (!entry.isDirectory() || pid === undefined || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
     const server = join(root, entry.name);
     for (const env of readdirSync(server, { withFileTypes: true })) {
       if (!env.isDirectory()) continue;

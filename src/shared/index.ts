@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './arn.js';
 export * from './clock.js';
+export * from './http-body.js';
+export * from './process.js';

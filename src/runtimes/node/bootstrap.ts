@@ -79,4 +79,10 @@ async function main(): Promise<void> {
   loop.schedule();
 }
 
-await main();
+// A CommonJS entry has no top-level await. Rethrowing on a fresh tick makes a failure outside the handler
+// load an uncaught exception, as a rejected top-level await of the former ES module entry was.
+main().catch((error: unknown) => {
+  process.nextTick(() => {
+    throw error;
+  });
+});

@@ -13,7 +13,7 @@ export type Handler = (event: unknown, context: object, callback: (error?: unkno
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 
 // User CommonJS is required from here, so a missing module reads "Require stack:\n- <this file>".
-const requireUser = nodeModule.createRequire(url.fileURLToPath(import.meta.url));
+const requireUser = nodeModule.createRequire(__filename);
 
 function splitHandler(fullHandler: string): { moduleRoot: string; moduleName: string; propertyPath: string } {
   if (fullHandler.includes('..')) {
