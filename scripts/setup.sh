@@ -34,4 +34,4 @@ if ! node -e "require('better-sqlite3')" >/dev/null 2>&1; then
   npm rebuild better-sqlite3 --loglevel=error
 fi
 
-npx --no-install tsc -p tsconfig.json
+npx --no-install tsc -p tsconfig.json && npx --no-install tsc -p tsconfig.runtime.json

@@ -6,9 +6,11 @@
  * 2. load `_HANDLER` from `LAMBDA_TASK_ROOT`; on failure log "Uncaught Exception", POST /init/error, exit 129;
  * 3. loop over invocations (invoke-loop.ts).
  * Exit codes: 129 uncaught exception (init or invoke), 128 unhandled rejection, 1 Runtime API unreachable.
+ * Built as CommonJS with few files by tsconfig.runtime.json: an ES module graph here cost ~20 ms of every
+ * cold start. ES module handlers are still loaded with a real `import()` (handler-loader.ts).
  */
-import { beforeExit } from './before-exit.js';
 import { logError, patchConsole } from './console-patch.js';
+import { beforeExit } from './context.js';
 import { toRapidResponse, UnhandledPromiseRejection } from './errors.js';
 import { loadHandler, type Handler } from './handler-loader.js';
 import { InvokeLoop } from './invoke-loop.js';

@@ -6,7 +6,8 @@
  * - framed records on `_LAMBDA_TELEMETRY_LOG_FD` when the platform provides that fd.
  * `AWS_LAMBDA_LOG_LEVEL` drops lower levels. Also owns the request id shown in lines.
  */
-import { fs, util } from './builtins.js';
+import { writeSync } from 'node:fs';
+import { format } from 'node:util';
 import { intoError, toFormatted } from './errors.js';
 
 interface Level {
@@ -39,7 +40,7 @@ export function setCurrentRequestId(id: string | undefined): void {
 }
 
 function textMessage(level: Level, time: string, message: unknown, params: unknown[]): string {
-  return `${time}\t${String(globals[REQUEST_ID])}\t${level.name}\t${util.format(message, ...params)}`;
+  return `${time}\t${String(globals[REQUEST_ID])}\t${level.name}\t${format(message, ...params)}`;
 }
 
 function jsonErrorReplacer(_key: string, value: unknown): unknown {
@@ -61,12 +62,12 @@ function jsonMessage(level: Level, time: string, message: unknown, params: unkno
     try {
       return JSON.stringify(record, jsonErrorReplacer);
     } catch {
-      record['message'] = util.format(message);
+      record['message'] = format(message);
       return JSON.stringify(record);
     }
   }
   const all = [message, ...params];
-  record['message'] = util.format(...all);
+  record['message'] = format(...all);
   const error = all.find((p): p is Error => p instanceof Error);
   if (error) {
     record['errorType'] = error.constructor?.name ?? 'UnknownError';
@@ -92,8 +93,8 @@ function toFd(fd: number, render: typeof textMessage, frameType: number, suffix:
     header.writeUInt32BE((frameType | level.tlvMask) >>> 0, 0);
     header.writeInt32BE(body.length, 4);
     header.writeBigInt64BE(BigInt(now.valueOf()) * 1000n, 8);
-    fs.writeSync(fd, header);
-    fs.writeSync(fd, body);
+    writeSync(fd, header);
+    writeSync(fd, body);
   };
 }
 

@@ -3,10 +3,35 @@
  * `/next` headers and the Lambda environment variables. Mirrors aws-lambda-ric 3.x `CallbackContext.js`
  * and `InvokeContext.js`: same keys in the same order (so `JSON.stringify(context)` matches AWS), legacy
  * `done`/`succeed`/`fail`, and only the first of callback/done/succeed/fail counts.
- * Posting the outcome is delegated to an `Outcome` supplied by the invoke loop.
+ * Posting the outcome is delegated to an `Outcome` supplied by the invoke loop. Also owns the process's
+ * single 'beforeExit' action (`beforeExit`), which callbacks and the invoke loop share.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { beforeExit } from './before-exit.js';
+
+const noop = (): void => {};
+let exitAction: () => void = noop;
+
+/**
+ * Node emits 'beforeExit' once the event loop has nothing left to run; while a handler runs the runtime
+ * keeps no HTTP request open (the keep-alive socket is unref'd when idle), so this event is how "the event
+ * loop is empty" is detected for `callbackWaitsForEmptyEventLoop` and for non-async handlers that never
+ * call back. Same design as aws-lambda-ric 3.x `src/BeforeExitListener.js`.
+ */
+export const beforeExit = {
+  set(fn: () => void): void {
+    exitAction = fn;
+  },
+  reset(): void {
+    exitAction = noop;
+  },
+  install(): void {
+    process.on('beforeExit', () => {
+      const run = exitAction;
+      exitAction = noop;
+      run();
+    });
+  },
+};
 
 export type Callback = (error?: unknown, result?: unknown) => void;
 

@@ -4,7 +4,7 @@
  * Shapes and wording follow aws-lambda-ric 3.x `src/Errors.js` so function logs and payloads match AWS.
  * Does not log or post anything itself.
  */
-import { util } from './builtins.js';
+import { types } from 'node:util';
 
 export interface RapidErrorResponse {
   errorType: string;
@@ -72,7 +72,7 @@ export function intoError(value: unknown): Error {
 /** Body for `/invocation/{id}/error` and `/init/error`. A thrown non-Error gives `errorType: typeof value`. */
 export function toRapidResponse(error: unknown): RapidErrorResponse {
   try {
-    if (util.types.isNativeError(error) || isErrorLike(error)) {
+    if (types.isNativeError(error) || isErrorLike(error)) {
       const e = error as ErrorLike;
       return { errorType: e.name, errorMessage: e.message, trace: e.stack.split('\n') };
     }

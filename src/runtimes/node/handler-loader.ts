@@ -4,7 +4,10 @@
  * Runtime.* errors for bad names, missing modules, syntax errors and missing exports.
  * Loading only; invoking is the invoke loop's job.
  */
-import { fs, nodeModule, path, url } from './builtins.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { HandlerNotFound, ImportModuleError, MalformedHandlerName, UserCodeSyntaxError } from './errors.js';
 
 export type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -13,7 +16,7 @@ export type Handler = (event: unknown, context: object, callback: (error?: unkno
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 
 // User CommonJS is required from here, so a missing module reads "Require stack:\n- <this file>".
-const requireUser = nodeModule.createRequire(__filename);
+const requireUser = createRequire(__filename);
 
 function splitHandler(fullHandler: string): { moduleRoot: string; moduleName: string; propertyPath: string } {
   if (fullHandler.includes('..')) {
@@ -21,7 +24,7 @@ function splitHandler(fullHandler: string): { moduleRoot: string; moduleName: st
       `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
     );
   }
-  const base = path.basename(fullHandler);
+  const base = basename(fullHandler);
   const moduleRoot = fullHandler.slice(0, fullHandler.indexOf(base));
   const match = FUNCTION_EXPR.exec(base);
   if (!match) throw new MalformedHandlerName('Bad handler');
@@ -34,26 +37,26 @@ function splitHandler(fullHandler: string): { moduleRoot: string; moduleName: st
  */
 function hasPackageTypeModule(folder: string): boolean {
   if (folder.endsWith('/node_modules')) return false;
-  const pj = path.join(folder, 'package.json');
-  if (fs.existsSync(pj)) {
+  const pj = join(folder, 'package.json');
+  if (existsSync(pj)) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(pj, 'utf8')) as { type?: unknown } | null;
+      const pkg = JSON.parse(readFileSync(pj, 'utf8')) as { type?: unknown } | null;
       if (pkg) return pkg.type === 'module';
     } catch (err) {
       console.warn(`${pj} cannot be read, it will be ignored for ES module detection purposes.`, err);
       return false;
     }
   }
-  const parent = path.dirname(folder);
+  const parent = dirname(folder);
   return parent === folder ? false : hasPackageTypeModule(parent);
 }
 
 function tryRequire(file: string): unknown {
-  return fs.existsSync(file) ? requireUser(file) : undefined;
+  return existsSync(file) ? requireUser(file) : undefined;
 }
 
 async function tryImport(file: string): Promise<unknown> {
-  return fs.existsSync(file) ? await import(url.pathToFileURL(file).href) : undefined;
+  return existsSync(file) ? await import(pathToFileURL(file).href) : undefined;
 }
 
 /**
@@ -62,11 +65,11 @@ async function tryImport(file: string): Promise<unknown> {
  * finally Node resolution from the task root and the handler's folder.
  */
 async function loadModule(appRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
-  const base = path.resolve(appRoot, moduleRoot, moduleName);
+  const base = resolve(appRoot, moduleRoot, moduleName);
   const asIs = tryRequire(base);
   if (asIs) return asIs;
 
-  const typeModule = hasPackageTypeModule(path.dirname(base));
+  const typeModule = hasPackageTypeModule(dirname(base));
   if (!typeModule) {
     const cjs = tryRequire(`${base}.js`);
     if (cjs) return cjs;

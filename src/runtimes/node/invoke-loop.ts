@@ -9,9 +9,8 @@
  *    `async function` whose promise never settles fails with Runtime.NodeJsExit.
  * A return value that is not a promise is ignored, as on AWS.
  */
-import { beforeExit } from './before-exit.js';
 import { logError, setCurrentRequestId } from './console-patch.js';
-import { attachInvokeData, buildCallbackContext, type Outcome } from './context.js';
+import { attachInvokeData, beforeExit, buildCallbackContext, type Outcome } from './context.js';
 import { NodeJsExit, toRapidResponse } from './errors.js';
 import { isAsyncFunction, type Handler } from './handler-loader.js';
 import type { RuntimeApiClient } from './runtime-api-client.js';

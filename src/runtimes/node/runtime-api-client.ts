@@ -3,8 +3,7 @@
  * Uses node:http with a keep-alive agent rather than fetch, whose lazy undici load costs ~18 ms of cold start.
  * Owns transport only: callers decide what to send and what a failure means.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { http } from './builtins.js';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import type { RapidErrorResponse } from './errors.js';
 
 const BASE = '/2018-06-01/runtime';
@@ -38,7 +37,7 @@ export class RuntimeApiClient {
   readonly #hostname: string;
   readonly #port: number;
   // No maxSockets cap: a crash report must not queue behind a pending long-poll `/next`.
-  readonly #agent = new http.Agent({ keepAlive: true });
+  readonly #agent = new Agent({ keepAlive: true });
 
   constructor(hostPort: string) {
     const colon = hostPort.lastIndexOf(':');
@@ -89,7 +88,7 @@ export class RuntimeApiClient {
       headers['Content-Length'] = Buffer.byteLength(body, 'utf8');
     }
     return new Promise((resolve, reject) => {
-      const req = http.request({ hostname: this.#hostname, port: this.#port, method, path, headers, agent: this.#agent }, (res) => {
+      const req = request({ hostname: this.#hostname, port: this.#port, method, path, headers, agent: this.#agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
