@@ -17,7 +17,10 @@ export async function serve(argv: readonly string[], out: NodeJS.WritableStream)
       ...(dataDir === undefined ? {} : { dataDir }),
     },
   });
-  const nimbus = await startNimbus(config);
+  const nimbus = await startNimbus(config).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    throw new Error(`${config.server.host}:${config.server.port} is already in use (another Nimbus or LocalStack?); stop it or pick another --port`);
+  });
   out.write(
     `Nimbus ${nimbus.url} (data: ${nimbus.dataDir})\n` +
       `  AWS CLI: aws lambda list-functions --endpoint-url ${nimbus.url}\n` +
