@@ -41,11 +41,13 @@ export interface LogStreamInfo {
 
 const FLUSH_INTERVAL_MS = 50;
 const FLUSH_BATCH = 1000;
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 export class FunctionLogStore {
   private readonly db: Database.Database;
   private pending: Array<[string, string, string, number, number, string]> = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly pruneTimer: NodeJS.Timeout;
   private readonly insert;
   private readonly flushTx;
 
@@ -65,6 +67,8 @@ export class FunctionLogStore {
       for (const r of rows) this.insert.run(...r);
     });
     this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
   }
 
   append(region: string, logGroup: string, logStream: string, events: readonly LogEventInput[]): void {
@@ -137,6 +141,7 @@ export class FunctionLogStore {
   }
 
   close(): void {
+    clearInterval(this.pruneTimer);
     this.flush();
     this.db.close();
   }

@@ -168,12 +168,21 @@ export class FunctionService {
     return this.settling.wait(settleKey(record));
   }
 
-  /** Start-up: finish transitions a previous run left half-done, and make sure every code tree exists. */
-  async reconcile(): Promise<void> {
+  /**
+   * Start-up, before any environment runs: finish transitions a previous run left half-done, make sure every
+   * code tree exists, and delete packages no function references any more (replaced or deleted code). Doing
+   * the collection here, and only here, means no running environment can be using a package it removes.
+   */
+  async reconcile(): Promise<{ collected: number }> {
+    const referenced = new Set<string>();
     for (const record of this.repo.all()) {
+      referenced.add(record.code.sha256Hex);
       await this.code.ensureExtracted(record.code.sha256Hex);
       if (record.status.state === 'Pending' || record.status.lastUpdateStatus === 'InProgress') this.settle(record);
     }
+    const unused = this.code.stored().filter((sha) => !referenced.has(sha));
+    for (const sha of unused) await this.code.remove(sha);
+    return { collected: unused.length };
   }
 
   private updatable(ctx: RequestContext, functionName: string, revisionId: string | undefined): FunctionRecord {

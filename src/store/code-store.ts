@@ -2,7 +2,7 @@
 // (blobs/<sha256>.zip, the source of truth) and its extracted tree (code/<sha256>/). It does not track which
 // functions reference a package; callers decide when remove() is due.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NimbusError } from '../shared/errors.js';
@@ -74,6 +74,13 @@ export class CodeStore {
       await rm(work, { recursive: true, force: true });
     }
     await rm(this.zipPath(sha256Hex), { force: true });
+  }
+
+  /** SHA-256 (hex) of every stored package. */
+  stored(): string[] {
+    const blobs = path.join(this.#root, 'blobs');
+    if (!existsSync(blobs)) return [];
+    return readdirSync(blobs).flatMap((name) => /^([0-9a-f]{64})\.zip$/.exec(name)?.[1] ?? []);
   }
 
   /** Deletes leftovers of interrupted work. Call at start-up, before any other call on this root. */

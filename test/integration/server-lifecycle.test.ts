@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { describe, it } from 'node:test';
-import { deployFixture } from '../helpers/functions.js';
+import { deployFixture, fixtureZip } from '../helpers/functions.js';
 import { eventually, invoke, isAlive } from '../helpers/invoke.js';
 import { startTestServer, TEST_CREDENTIALS } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
@@ -43,10 +43,29 @@ describe('server lifecycle', () => {
 
     const second = await startTestServer({}, first.dataDir);
     try {
+      assert.ok(existsSync(join(first.dataDir, 'blobs', `${Buffer.from(sha ?? '', 'base64').toString('hex')}.zip`)), 'the package in use is kept');
       const after = await second.lambda.send(new GetFunctionCommand({ FunctionName: 'survivor' }));
       assert.equal(after.Configuration?.CodeSha256, sha);
       assert.equal(after.Configuration?.State, 'Active');
       assert.deepEqual((await invoke(second.lambda, 'survivor')).payload, { count: 1 });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('collects packages no function uses any more at the next start', async () => {
+    const first = await startTestServer();
+    await deployFixture(first.lambda, 'echo', 'replaced');
+    await first.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'replaced', ZipFile: await fixtureZip('counter') }));
+    await deployFixture(first.lambda, 'throw', 'deleted');
+    await first.lambda.send(new DeleteFunctionCommand({ FunctionName: 'deleted' }));
+    assert.equal(readdirSync(join(first.dataDir, 'blobs')).length, 3);
+    await first.stop({ keepData: true });
+    const second = await startTestServer({}, first.dataDir);
+    try {
+      const current = (await second.lambda.send(new GetFunctionCommand({ FunctionName: 'replaced' }))).Configuration?.CodeSha256 ?? '';
+      assert.deepEqual(readdirSync(join(first.dataDir, 'blobs')), [`${Buffer.from(current, 'base64').toString('hex')}.zip`]);
+      assert.deepEqual((await invoke(second.lambda, 'replaced')).payload, { count: 1 });
     } finally {
       await second.stop();
     }
