@@ -48,7 +48,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       active -= 1;
       if (active === 0) for (const wake of idleWaiters.splice(0)) wake();
     });
-    void handle(router, deps, req, res);
+    handle(router, deps, req, res).catch((err: unknown) => deps.logger.error({ err }, 'request handler failed'));
   });
   // Invocations can legitimately run for 15 minutes.
   server.requestTimeout = 0;
@@ -62,9 +62,11 @@ export function createApiServer(deps: ApiDeps): ApiServer {
 async function handle(router: Router, deps: ApiDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = newRequestId();
   res.setHeader('x-amzn-RequestId', requestId);
-  const url = new URL(req.url ?? '/', 'http://nimbus');
-  const ctx: RequestContext = { accountId: deps.accountId, region: regionOf(req, deps.defaultRegion), requestId };
   try {
+    // Concatenated, not resolved against a base: a target such as `//x` must stay a path. Inside the try, so
+    // anything unparsable still becomes an error reply.
+    const url = new URL(`http://nimbus${req.url ?? '/'}`);
+    const ctx: RequestContext = { accountId: deps.accountId, region: regionOf(req, deps.defaultRegion), requestId };
     const base = { req, res, query: url.searchParams, ctx };
     if (isLogsRequest({ ...base, params: {} })) return await handleLogsRequest({ ...base, params: {} }, deps.logs);
     // Match on the raw (still percent-encoded) path so encoded ':' and '/' inside ARNs stay in one segment.

@@ -9,7 +9,15 @@ export function regionOf(req: IncomingMessage, fallback: string): string {
     const m = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(auth);
     if (m?.[1] !== undefined) return m[1];
   }
-  const query = req.url?.includes('X-Amz-Credential=') ? new URL(req.url, 'http://x').searchParams.get('X-Amz-Credential') : null;
-  const fromQuery = query?.split('/')[2];
-  return fromQuery ?? fallback;
+  const m = /[?&]X-Amz-Credential=([^&]*)/.exec(req.url ?? '');
+  const scope = m?.[1] === undefined ? undefined : safeDecode(m[1]);
+  return scope?.split('/')[2] ?? fallback;
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

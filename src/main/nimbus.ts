@@ -43,6 +43,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   // CodeStore's limit is inclusive; AWS's is "smaller than" 262144000 bytes.
   const code = new CodeStore(dataDir, { maxUnzippedBytes: UNZIPPED_LIMIT_BYTES - 1 });
   await code.sweepTemp();
+  code.writeScopeBoundary();
   const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000);
   const sandbox = await ProcessSandbox.create();
   const engine = new Engine(

@@ -2,7 +2,7 @@
 // (blobs/<sha256>.zip, the source of truth) and its extracted tree (code/<sha256>/). It does not track which
 // functions reference a package; callers decide when remove() is due.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NimbusError } from '../shared/errors.js';
@@ -81,6 +81,19 @@ export class CodeStore {
     const blobs = path.join(this.#root, 'blobs');
     if (!existsSync(blobs)) return [];
     return readdirSync(blobs).flatMap((name) => /^([0-9a-f]{64})\.zip$/.exec(name)?.[1] ?? []);
+  }
+
+  /**
+   * Writes `code/package.json` declaring CommonJS. Node decides whether a `.js` file is CommonJS or ESM from the
+   * nearest package.json, and the data directory may sit inside an ES-module package (the default `./.nimbus`
+   * is inside Nimbus's own checkout). On Lambda nothing above `/var/task` has a say; this boundary restores
+   * that. A function's own package.json, closer to its code, still wins.
+   */
+  writeScopeBoundary(): void {
+    const dir = path.join(this.#root, 'code');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'package.json');
+    if (!existsSync(file)) writeFileSync(file, '{"type":"commonjs"}\n');
   }
 
   /** Deletes leftovers of interrupted work. Call at start-up, before any other call on this root. */

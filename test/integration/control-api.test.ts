@@ -2,10 +2,12 @@
 // lands outside the code store, resources are per region, and the health endpoint reports protections.
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
+import { invoke } from '../helpers/invoke.js';
 import { startTestServer, TEST_CREDENTIALS, TEST_ROLE, type TestServer } from '../helpers/server.js';
 import { makeRawZip, makeZip, rawSymlink } from '../helpers/zip.js';
 
@@ -45,7 +47,7 @@ describe('control API', () => {
     assert.ok(!existsSync(join(server.dataDir, '..', 'evil.js')));
     assert.ok(!existsSync('/tmp/evil.js'));
     const codeDir = join(server.dataDir, 'code');
-    assert.equal(existsSync(codeDir) ? readdirSync(codeDir).length : 0, 0, 'no code tree was kept');
+    assert.deepEqual(existsSync(codeDir) ? readdirSync(codeDir).filter((f) => f !== 'package.json') : [], [], 'no code tree was kept');
     assert.equal(readdirSync(join(server.dataDir, 'tmp')).length, 0, 'no partial extraction was left');
   });
 
@@ -69,6 +71,19 @@ describe('control API', () => {
       assert.equal(arn, 'arn:aws:lambda:us-west-2:000000000000:function:regional');
     } finally {
       west.destroy();
+    }
+  });
+
+  it('runs CommonJS handlers even when the data directory sits inside an ES-module package', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'nimbus-esm-scope-'));
+    writeFileSync(join(parent, 'package.json'), '{"type":"module"}');
+    const scoped = await startTestServer({}, join(parent, '.nimbus'));
+    try {
+      await deployFixture(scoped.lambda, 'echo', 'cjs');
+      assert.deepEqual((await invoke(scoped.lambda, 'cjs', { ok: 1 })).payload, { ok: 1 });
+    } finally {
+      await scoped.stop();
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 

@@ -1,6 +1,7 @@
 // Nimbus's own endpoints under /_nimbus: health (with the protections actually in force) and code download
 // (GetFunction's Code.Location points here).
 import { createReadStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { resourceNotFound } from '../../model/index.js';
 import type { FunctionService } from '../../services/index.js';
 import { sendJson } from '../http.js';
@@ -19,6 +20,7 @@ export function registerNimbusOperations(router: Router, functions: FunctionServ
     const size = path === undefined ? undefined : statSync(path, { throwIfNoEntry: false })?.size;
     if (path === undefined || size === undefined) throw resourceNotFound('The code package does not exist.');
     call.res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': size });
-    createReadStream(path).pipe(call.res);
+    // pipeline closes the file when the client goes away mid-download (pipe() would leak the descriptor).
+    pipeline(createReadStream(path), call.res, () => undefined);
   });
 }

@@ -36,5 +36,16 @@ export async function serve(argv: readonly string[], out: NodeJS.WritableStream)
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A bug must not leave environments running without their server: stop them (briefly), then exit non-zero.
+    const onFatal = (err: unknown) => {
+      nimbus.logger.fatal({ err }, 'uncaught error; stopping every environment and exiting');
+      const deadline = setTimeout(() => process.exit(1), 3000);
+      void nimbus.stop().finally(() => {
+        clearTimeout(deadline);
+        process.exit(1);
+      });
+    };
+    process.once('uncaughtException', onFatal);
+    process.once('unhandledRejection', onFatal);
   });
 }
