@@ -20,6 +20,7 @@ import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.j
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv, resolveLaunch } from './runtime-env.js';
 import { LineSplitter } from './line-splitter.js';
+import { TailLines } from './tail-lines.js';
 
 export type EnvironmentState = 'created' | 'starting' | 'idle' | 'busy' | 'stopped';
 
@@ -39,7 +40,7 @@ type Completion =
 interface Active {
   readonly input: InvokeInput;
   readonly startedAt: number;
-  readonly lines: string[];
+  readonly lines: TailLines;
   readonly done: (c: Completion) => void;
   replied: boolean;
   timer: NodeJS.Timeout | undefined;
@@ -62,13 +63,16 @@ export class ExecutionEnvironment {
   private server: Server | undefined;
   private parked: ServerResponse | undefined;
   private active: Active | undefined;
-  private readonly finished = new Set<string>();
+  /** The request this environment answered last: a second reply to it is 403, any other unknown id 400. */
+  private lastFinished: string | undefined;
+  /** Counts output lines, so completion can wait until the runtime's output has gone quiet. */
+  private outputSeq = 0;
   private initError: InitFailure | undefined;
   private initDurationMs: number | undefined;
   private readyWaiter: ((failure: InitFailure | undefined) => void) | undefined;
   /** An event waiting for the runtime's next /next (it replied but has not asked again yet). */
   private pendingSend: (() => void) | undefined;
-  private initLines: string[] = [];
+  private initLines = new TailLines();
   lastUsedAt = 0;
 
   constructor(readonly spec: EnvironmentSpec, private readonly deps: EnvironmentDeps) {
@@ -150,7 +154,7 @@ export class ExecutionEnvironment {
 
   private initFailureOutcome(input: InvokeInput, initFailure: InitFailure): InvocationOutcome {
     const failure = initFailure.exit === undefined ? initFailure : exitFailure(input.requestId, initFailure.exit.code, initFailure.exit.signal);
-    const lines = [...this.initLines];
+    const lines = this.initLines;
     const init = this.initDurationMs ?? 0;
     this.writeLog(`INIT_REPORT Init Duration: ${init.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`, lines);
     this.writeLog(startLine(input.requestId, this.spec.version), lines);
@@ -158,7 +162,7 @@ export class ExecutionEnvironment {
     const metrics = { durationMs: init, billedDurationMs: billedMs(init), memorySizeMb: this.spec.memoryMb, maxMemoryUsedMb: 0 };
     this.writeLog(reportLine(input.requestId, { ...metrics, status: 'error', errorType: failure.errorType }), lines);
     void this.stop();
-    return { kind: 'function-error', requestId: input.requestId, executedVersion: this.spec.version, payload: failure.payload, errorType: failure.errorType, logLines: lines, metrics };
+    return { kind: 'function-error', requestId: input.requestId, executedVersion: this.spec.version, payload: failure.payload, errorType: failure.errorType, logLines: lines.lines, metrics };
   }
 
   // ── one invocation ─────────────────────────────────────────────────────────────────────────────────────
@@ -166,8 +170,8 @@ export class ExecutionEnvironment {
   private run(input: InvokeInput): Promise<InvocationOutcome> {
     const cold = this.initDurationMs !== undefined && this.lastUsedAt === 0;
     // The tail (X-Amz-Log-Result) starts at START: init output is in the log stream only, as on AWS.
-    const lines: string[] = [];
-    this.initLines = [];
+    const lines = new TailLines();
+    this.initLines = new TailLines();
     this.stateValue = 'busy';
     this.writeLog(startLine(input.requestId, this.spec.version), lines);
     const startedAt = this.deps.clock.monotonic();
@@ -179,7 +183,7 @@ export class ExecutionEnvironment {
         done: (c) => {
           if (active.timer) clearTimeout(active.timer);
           // Lines the runtime wrote before it replied may still sit in the stdout pipe; let them land first.
-          setImmediate(() => resolve(this.finish(active, c, cold)));
+          this.afterOutputSettles(() => resolve(this.finish(active, c, cold)));
         },
       };
       this.active = active;
@@ -210,7 +214,7 @@ export class ExecutionEnvironment {
   private finish(active: Active, c: Completion, cold: boolean): InvocationOutcome {
     const { input, lines } = active;
     if (this.active === active) this.active = undefined;
-    this.finished.add(input.requestId);
+    this.lastFinished = input.requestId;
     const durationMs = this.deps.clock.monotonic() - active.startedAt;
     const peak = this.proc?.peakMemoryBytes();
     this.proc?.resetPeakMemory();
@@ -223,10 +227,11 @@ export class ExecutionEnvironment {
     };
     this.writeLog(endLine(input.requestId), lines);
     const status = c.kind === 'function-error' ? c.status : undefined;
-    this.writeLog(reportLine(input.requestId, { ...metrics, ...(status === undefined ? {} : { status }) }), lines);
+    const errorType = status === 'error' && c.kind === 'function-error' ? c.errorType : undefined;
+    this.writeLog(reportLine(input.requestId, { ...metrics, ...(status === undefined ? {} : { status }), ...(errorType === undefined ? {} : { errorType }) }), lines);
     this.lastUsedAt = this.deps.clock.now();
     if (this.stateValue === 'busy') this.stateValue = 'idle';
-    const base = { requestId: input.requestId, executedVersion: this.spec.version, logLines: lines, metrics };
+    const base = { requestId: input.requestId, executedVersion: this.spec.version, logLines: lines.lines, metrics };
     if (c.kind === 'ok') return { ...base, kind: 'ok', payload: c.payload, contentType: c.contentType };
     if (c.kind === 'function-error') return { ...base, kind: 'function-error', payload: c.payload, errorType: c.errorType };
     return { ...base, kind: 'platform-error', errorType: 'ServiceException', message: c.message, status: 500 };
@@ -305,7 +310,7 @@ export class ExecutionEnvironment {
   private reply(id: string, c: Completion): RuntimeReply {
     const active = this.active;
     if (active === undefined || active.input.requestId !== id) {
-      return this.finished.has(id) ? 'invalid-state' : 'invalid-request-id';
+      return id === this.lastFinished ? 'invalid-state' : 'invalid-request-id';
     }
     if (active.replied) return 'invalid-state';
     active.replied = true;
@@ -316,12 +321,30 @@ export class ExecutionEnvironment {
   // ── logs ───────────────────────────────────────────────────────────────────────────────────────────────
 
   private captureOutput(proc: SandboxProcess): void {
-    const onLine = (line: string) => this.writeLog(line, this.active?.lines ?? this.initLines);
+    const onLine = (line: string) => {
+      this.outputSeq += 1;
+      this.writeLog(line, this.active?.lines ?? this.initLines);
+    };
     proc.stdout.pipe(new LineSplitter(onLine));
     proc.stderr.pipe(new LineSplitter(onLine));
   }
 
-  private writeLog(message: string, collect: string[]): void {
+  /**
+   * Calls `then` once a turn of the event loop passes without new output. The runtime flushes its stdio before
+   * it posts a result, so at most a pipe's worth is still unread; each turn's poll phase reads what is there.
+   */
+  private afterOutputSettles(then: () => void): void {
+    let seen = this.outputSeq;
+    let turns = 0;
+    const check = () => {
+      if (this.outputSeq === seen || ++turns > 50) return then();
+      seen = this.outputSeq;
+      setImmediate(check);
+    };
+    setImmediate(check);
+  }
+
+  private writeLog(message: string, collect: TailLines): void {
     collect.push(message);
     this.deps.logs.append(this.spec.region, this.spec.logGroup, this.logStream, [{ timestamp: this.deps.clock.now(), message }]);
   }

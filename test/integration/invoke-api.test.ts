@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { invoke } from '../helpers/invoke.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { makeZip } from '../helpers/zip.js';
 
 async function rawInvoke(server: TestServer, name: string, body: Buffer | string, headers: Record<string, string> = {}) {
   const res = await fetch(`${server.url}/2015-03-31/functions/${name}/invocations`, { method: 'POST', body, headers });
@@ -110,6 +111,16 @@ describe('invoke API', () => {
     const missing = await rawInvoke(server, 'nope', '{}');
     assert.equal(missing.status, 404);
     assert.deepEqual(JSON.parse(missing.text), { Type: 'User', Message: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope:$LATEST' });
+  });
+
+  it('attributes every line of a chatty invocation to it: nothing lands after its REPORT or in the next tail', async () => {
+    const chatty = `exports.handler = async (e) => { const pad = 'y'.repeat(1000); for (let i = 0; i < e.lines; i++) console.log('line ' + i + ' ' + pad); return 'done'; };`;
+    await deployFixture(server.lambda, 'echo', 'chatty', { Code: { ZipFile: await makeZip({ 'index.js': chatty }) } });
+    const first = await invoke(server.lambda, 'chatty', { lines: 3000 });
+    assert.match(first.log, /\tINFO\tline 2999 y+\nEND RequestId: /, 'the last line precedes END in the tail');
+    const second = await invoke(server.lambda, 'chatty', { lines: 0 });
+    assert.match(second.log, /^START RequestId: /, 'the next tail starts with its own START');
+    assert.doesNotMatch(second.log, /line \d+ /);
   });
 
   it('stores function logs under /aws/lambda/<name>, readable through the CloudWatch Logs API', async () => {

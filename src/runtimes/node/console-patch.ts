@@ -132,3 +132,14 @@ export function logError(label: string, error: unknown): void {
   if (jsonFormat) console.error(intoError(error));
   else console.error(label, toFormatted(intoError(error)));
 }
+
+/**
+ * Resolves once everything written to stdout/stderr so far has reached the pipe. The loop awaits this before
+ * it posts a result, so the platform can attribute every line to the invocation that wrote it: a pipe write
+ * is asynchronous in Node once the pipe is full, and lines would otherwise arrive after END/REPORT.
+ */
+export function stdioFlushed(): Promise<void> {
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  if (pending.length === 0) return Promise.resolve();
+  return Promise.all(pending.map((s) => new Promise<void>((resolve) => s.write('', () => resolve())))).then(() => undefined);
+}

@@ -9,7 +9,7 @@
  *    `async function` whose promise never settles fails with Runtime.NodeJsExit.
  * A return value that is not a promise is ignored, as on AWS.
  */
-import { logError, setCurrentRequestId } from './console-patch.js';
+import { logError, setCurrentRequestId, stdioFlushed } from './console-patch.js';
 import { attachInvokeData, beforeExit, buildCallbackContext, type Outcome } from './context.js';
 import { NodeJsExit, toRapidResponse } from './errors.js';
 import { isAsyncFunction, type Handler } from './handler-loader.js';
@@ -85,9 +85,9 @@ export class InvokeLoop {
     if (this.#isAsync) {
       const error = new NodeJsExit();
       logError('Invoke Error', error);
-      this.#post(this.#client.postError(requestId, toRapidResponse(error)));
+      this.#post(() => this.#client.postError(requestId, toRapidResponse(error)));
     } else {
-      this.#post(this.#client.postResponse(requestId, 'null'));
+      this.#post(() => this.#client.postResponse(requestId, 'null'));
     }
   }
 
@@ -95,16 +95,17 @@ export class InvokeLoop {
     return {
       succeed: (result) => {
         const body = serialise(result);
-        this.#post(this.#client.postResponse(requestId, body));
+        this.#post(() => this.#client.postResponse(requestId, body));
       },
       fail: (error) => {
         logError('Invoke Error', error);
-        this.#post(this.#client.postError(requestId, toRapidResponse(error)));
+        this.#post(() => this.#client.postError(requestId, toRapidResponse(error)));
       },
     };
   }
 
-  #post(posted: Promise<number>): void {
-    posted.then(() => this.schedule(), this.#onApiFailure);
+  /** Posts once the invocation's log output has reached the platform's pipe (see stdioFlushed). */
+  #post(send: () => Promise<number>): void {
+    stdioFlushed().then(send).then(() => this.schedule(), this.#onApiFailure);
   }
 }
