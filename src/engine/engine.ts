@@ -5,6 +5,9 @@ import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import type { EnvironmentDeps } from './execution-environment.js';
 import { VersionPool } from './version-pool.js';
 
+/** A generation no spec carries: environments of a retired pool are never reused. */
+const RETIRED = 'retired';
+
 export interface EngineOptions {
   readonly keepAliveMs: number;
 }
@@ -37,16 +40,15 @@ export class Engine {
     }
   }
 
-  /** Stops every environment of the versions whose pool key starts with `prefix` (function deleted). */
+  /**
+   * The function is gone (deleted): its idle environments stop now; invocations already running finish, as on
+   * AWS, and their environments stop afterwards. The pool stays registered so shutdown still reaches them; a
+   * function re-created under the same name brings a new generation to the same pool.
+   */
   async retire(prefix: string): Promise<void> {
-    const stops: Promise<void>[] = [];
     for (const [key, pool] of this.pools) {
-      if (key === prefix || key.startsWith(`${prefix}:`)) {
-        stops.push(pool.stopAll());
-        this.pools.delete(key);
-      }
+      if (key === prefix || key.startsWith(`${prefix}:`)) pool.retire(RETIRED);
     }
-    await Promise.all(stops);
   }
 
   stats(): { pools: number; idle: number; busy: number } {

@@ -126,13 +126,22 @@ export class ExecutionEnvironment {
     this.writeLog(initStartLine(launch.versionLabel, this.spec.runtimeVersionArn), this.initLines);
 
     const ready = new Promise<InitFailure | undefined>((resolve) => (this.readyWaiter = resolve));
-    this.proc = this.deps.sandbox.launch({
-      id: this.id,
-      command: launch.command,
-      args: launch.args,
-      env: buildRuntimeEnv(this.spec, launch, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
-      cwd: this.spec.codeDir,
-    });
+    try {
+      this.proc = this.deps.sandbox.launch({
+        id: this.id,
+        command: launch.command,
+        args: launch.args,
+        env: buildRuntimeEnv(this.spec, launch, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
+        cwd: this.spec.codeDir,
+      });
+    } catch (err) {
+      // e.g. an environment value the OS cannot pass (a NUL byte): the environment cannot start.
+      this.readyWaiter = undefined;
+      this.stateValue = 'stopped';
+      this.server.close();
+      const errorMessage = `The runtime could not be started: ${err instanceof Error ? err.message : String(err)}`;
+      return { errorType: 'Sandbox.Failure', payload: json({ errorType: 'Sandbox.Failure', errorMessage }) };
+    }
     this.captureOutput(this.proc);
     void this.proc.exited.then((exit) => this.onExit(exit.code, exit.signal));
     const timer = setTimeout(() => {
@@ -205,7 +214,7 @@ export class ExecutionEnvironment {
       'Lambda-Runtime-Invoked-Function-Arn': input.invokedFunctionArn,
       'Lambda-Runtime-Trace-Id': input.traceId,
     };
-    if (input.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = input.clientContext;
+    if (input.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = asciiJson(input.clientContext);
     if (input.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = input.cognitoIdentity;
     res.writeHead(200, headers);
     res.end(input.payload);
@@ -384,4 +393,12 @@ function exitFailure(requestId: string, code: number | null, signal: NodeJS.Sign
 function signalName(signal: NodeJS.Signals): string {
   const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: 'killed', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGTERM: 'terminated' };
   return names[signal] ?? signal;
+}
+
+/**
+ * HTTP header values must be single-line Latin-1. Re-serialising the (already validated) JSON removes line
+ * breaks, and escaping non-ASCII as \\uXXXX keeps it the same JSON value for the runtime's JSON.parse.
+ */
+function asciiJson(text: string): string {
+  return JSON.stringify(JSON.parse(text)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

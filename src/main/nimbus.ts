@@ -44,7 +44,9 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   const code = new CodeStore(dataDir, { maxUnzippedBytes: UNZIPPED_LIMIT_BYTES - 1 });
   await code.sweepTemp();
   code.writeScopeBoundary();
-  const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000);
+  const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000, (err) =>
+    logger.error({ err }, 'function log events could not be stored and were dropped'),
+  );
   const sandbox = await ProcessSandbox.create();
   const engine = new Engine(
     {

@@ -51,7 +51,12 @@ export class FunctionLogStore {
   private readonly insert;
   private readonly flushTx;
 
-  constructor(file: string, private readonly retentionMs: number) {
+  constructor(
+    file: string,
+    private readonly retentionMs: number,
+    /** Told when a batch could not be stored (e.g. disk full); the batch is dropped, the server carries on. */
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -84,7 +89,11 @@ export class FunctionLogStore {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    this.flushTx(rows);
+    try {
+      this.flushTx(rows);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   query(q: LogQuery): StoredLogEvent[] {
@@ -137,7 +146,11 @@ export class FunctionLogStore {
   }
 
   private prune(): void {
-    this.db.prepare('DELETE FROM log_events WHERE ingest < ?').run(Date.now() - this.retentionMs);
+    try {
+      this.db.prepare('DELETE FROM log_events WHERE ingest < ?').run(Date.now() - this.retentionMs);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   close(): void {

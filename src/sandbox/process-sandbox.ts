@@ -74,13 +74,13 @@ export class ProcessSandbox {
       group === undefined
         ? [spec.command, [...spec.args]]
         : ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', group.procsFile, spec.command, ...spec.args]];
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    return new LaunchedProcess(child, group);
+    try {
+      const child = spawn(command, args, { cwd: spec.cwd, env: { ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      return new LaunchedProcess(child, group);
+    } catch (err) {
+      group?.remove();
+      throw err;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // Invoke through the SDK and raw HTTP: invocation types, payload limits and errors, client context, the
 // context object and environment a function sees, and function logs through the CloudWatch Logs API.
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
@@ -103,6 +103,33 @@ describe('invoke API', () => {
     assert.equal(out.env['USER_COLOR'], 'blue');
     assert.equal(out.env['TZ'], 'Europe/Paris', 'TZ is not reserved: the user may set it');
     assert.match(out.env['_X_AMZN_TRACE_ID'] ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+  });
+
+  it('passes a multi-line, non-ASCII client context intact', async () => {
+    const clientContext = '{"custom":\n{"name":"日本","note":"ü"}}';
+    const result = await invoke(server.lambda, 'ctx', {}, { ClientContext: Buffer.from(clientContext).toString('base64') });
+    assert.equal(result.functionError, undefined);
+    assert.deepEqual((result.payload as { clientContext: unknown }).clientContext, { custom: { name: '日本', note: 'ü' } });
+  });
+
+  it('fails an environment that cannot start (NUL in an environment value) cleanly, without leaking', async () => {
+    await deployFixture(server.lambda, 'echo', 'nul', { Environment: { Variables: { BROKEN: 'a\u0000b' } } });
+    const result = await invoke(server.lambda, 'nul');
+    assert.equal(result.functionError, 'Unhandled');
+    assert.equal((result.payload as { errorType: string }).errorType, 'Sandbox.Failure');
+    const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { environments: { busy: number } };
+    assert.equal(health.environments.busy, 0);
+  });
+
+  it('lets an invocation that is running finish when its function is deleted', async () => {
+    const slow = `exports.handler = async () => { await new Promise((r) => setTimeout(r, 400)); return 'finished'; };`;
+    await deployFixture(server.lambda, 'echo', 'doomed', { Code: { ZipFile: await makeZip({ 'index.js': slow }) } });
+    const running = invoke(server.lambda, 'doomed');
+    await new Promise((r) => setTimeout(r, 150));
+    await server.lambda.send(new DeleteFunctionCommand({ FunctionName: 'doomed' }));
+    const result = await running;
+    assert.equal(result.functionError, undefined);
+    assert.equal(result.payload, 'finished');
   });
 
   it('keeps the qualifier in the invoked ARN and reports not-found with :$LATEST as AWS does', async () => {
