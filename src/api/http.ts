@@ -2,16 +2,14 @@
 // into AWS's wire error (x-amzn-ErrorType header + JSON body). Unknown errors become ServiceException (500).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import { serviceException } from '../model/index.js';
+import { messages, requestTooLarge, serviceException } from '../model/index.js';
 import { AwsError } from '../shared/errors.js';
 import { readBoundedBody } from '../shared/http-body.js';
 
-export class BodyTooLarge extends Error {}
-
-/** Reads the whole body; rejects with BodyTooLarge once it passes `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** Reads the whole body; past `limit` bytes it fails with AWS's 413 naming the operation. */
+export async function readBody(req: IncomingMessage, limit: number, operation: string): Promise<Buffer> {
   const body = await readBoundedBody(req, limit);
-  if (body === undefined) throw new BodyTooLarge();
+  if (body === undefined) throw requestTooLarge(messages.requestTooLarge(limit, operation));
   return body;
 }
 

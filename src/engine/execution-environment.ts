@@ -12,13 +12,13 @@ import type { InvocationOutcome } from '../model/outcome.js';
 import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
 } from '../observe/index.js';
-import type { RuntimeHost } from '../runtimes/index.js';
+import { type RuntimeHost, runtimeLaunch } from '../runtimes/index.js';
 import type { ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, type RuntimeReply } from './runtime-api.js';
-import { buildRuntimeEnv, resolveLaunch } from './runtime-env.js';
+import { buildRuntimeEnv } from './runtime-env.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
 
@@ -115,7 +115,7 @@ export class ExecutionEnvironment {
   private async start(): Promise<InitFailure | undefined> {
     this.stateValue = 'starting';
     const t0 = this.deps.clock.monotonic();
-    const launch = resolveLaunch(this.spec, this.deps.host);
+    const launch = runtimeLaunch(this.spec.runtime, this.deps.host, this.spec.codeDir);
     if (launch === undefined) {
       this.stateValue = 'stopped';
       return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage: `Nimbus cannot run runtime ${this.spec.runtime} yet` }) };

@@ -1,6 +1,7 @@
 // The process environment an execution environment's runtime sees, as Lambda sets it
-// (spec/lambda-wire.md b.2). Reserved variables always win over the user's; the rest the user may override.
-import { runtimeLaunch, type RuntimeHost, type RuntimeLaunch } from '../runtimes/index.js';
+// (spec/lambda-wire.md b.2). Reserved variables always win over the user's; the rest (PATH, LANG, TZ,
+// LD_LIBRARY_PATH, NODE_PATH, AWS_XRAY_*) the user may override, as AWS documents.
+import type { RuntimeLaunch } from '../runtimes/index.js';
 import type { EnvironmentSpec } from './environment-spec.js';
 
 export function buildRuntimeEnv(
@@ -15,6 +16,11 @@ export function buildRuntimeEnv(
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     LD_LIBRARY_PATH: `/var/lang/lib:/lib64:/usr/lib64:${launch.runtimeDir}:${launch.runtimeDir}lib:${spec.codeDir}:${spec.codeDir}/lib:/opt/lib`,
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+    _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
+    _AWS_XRAY_DAEMON_PORT: '2000',
+    ...launch.env,
   };
   const reserved: Record<string, string> = {
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
@@ -29,12 +35,7 @@ export function buildRuntimeEnv(
     AWS_LAMBDA_LOG_STREAM_NAME: logStream,
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
-    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
-    _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
-    _AWS_XRAY_DAEMON_PORT: '2000',
     SHLVL: '0',
-    ...launch.env,
   };
   if (!spec.runtime.startsWith('provided')) reserved['AWS_EXECUTION_ENV'] = `AWS_Lambda_${spec.runtime}`;
   if (spec.logFormat === 'JSON') {
@@ -42,8 +43,4 @@ export function buildRuntimeEnv(
     reserved['AWS_LAMBDA_LOG_LEVEL'] = spec.applicationLogLevel ?? 'INFO';
   }
   return { ...defaults, ...spec.userEnv, ...reserved };
-}
-
-export function resolveLaunch(spec: EnvironmentSpec, host: RuntimeHost): RuntimeLaunch | undefined {
-  return runtimeLaunch(spec.runtime, host, spec.codeDir);
 }

@@ -19,8 +19,6 @@ export const DEPRECATED_RUNTIMES: ReadonlySet<string> = new Set([
   'dotnet5.0', 'go1.x', 'ruby2.5', 'ruby2.7', 'provided',
 ]);
 
-/** Runtimes this build of Nimbus can execute. Others are accepted by the API but fail on invoke. */
-export const SUPPORTED_RUNTIMES: ReadonlySet<string> = new Set(['nodejs18.x', 'nodejs20.x', 'nodejs22.x']);
 
 export function isAwsRuntime(value: string): boolean {
   return (AWS_RUNTIME_ENUM as readonly string[]).includes(value);

@@ -17,7 +17,16 @@ export interface SettingsInput {
   readonly environment?: Readonly<Record<string, string>>;
   readonly architectures?: readonly string[];
   readonly logFormat?: string;
+  readonly logGroup?: string;
+  readonly applicationLogLevel?: string;
+  readonly systemLogLevel?: string;
 }
+
+/** LoggingConfig enums and the log group pattern, from the botocore model. */
+const LOG_FORMATS = ['JSON', 'Text'];
+const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'];
+const LOG_GROUP_PATTERN = '[\\.\\-_/#A-Za-z0-9]+';
 
 export const LIMITS = {
   memoryMinMb: 128,
@@ -91,6 +100,7 @@ export function validateSettings(input: SettingsInput): void {
       problems.push(`Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [${rules.pattern(ENV_KEY_PATTERN)}]`);
     }
   }
+  problems.push(...loggingProblems(input));
   if (problems.length > 0) throw validationError(problems);
 
   const invalid = firstInvalidParameter(input);
@@ -112,4 +122,20 @@ function firstInvalidParameter(input: SettingsInput): AwsError | undefined {
     if (Buffer.byteLength(measured) > LIMITS.environmentBytes) return invalidParameter(messages.envTooLarge(measured));
   }
   return undefined;
+}
+
+function loggingProblems(input: SettingsInput): string[] {
+  const problems: string[] = [];
+  const inSet = (value: string | undefined, field: string, values: readonly string[]) => {
+    if (value !== undefined && !values.includes(value)) problems.push(constraint(value, `loggingConfig.${field}`, rules.enumSet(values)));
+  };
+  inSet(input.logFormat, 'logFormat', LOG_FORMATS);
+  inSet(input.applicationLogLevel, 'applicationLogLevel', APPLICATION_LOG_LEVELS);
+  inSet(input.systemLogLevel, 'systemLogLevel', SYSTEM_LOG_LEVELS);
+  const group = input.logGroup;
+  if (group !== undefined) {
+    if (group.length > 512) problems.push(constraint(group, 'loggingConfig.logGroup', rules.maxLength(512)));
+    if (!new RegExp(`^(?:${LOG_GROUP_PATTERN})$`).test(group)) problems.push(constraint(group, 'loggingConfig.logGroup', rules.pattern(LOG_GROUP_PATTERN)));
+  }
+  return problems;
 }

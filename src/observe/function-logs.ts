@@ -64,7 +64,8 @@ export class FunctionLogStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS log_events (
       id INTEGER PRIMARY KEY, region TEXT NOT NULL, log_group TEXT NOT NULL, log_stream TEXT NOT NULL,
       ts INTEGER NOT NULL, ingest INTEGER NOT NULL, message TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS log_events_group ON log_events (region, log_group, id);`);
+      CREATE INDEX IF NOT EXISTS log_events_group ON log_events (region, log_group, id);
+      CREATE INDEX IF NOT EXISTS log_events_time ON log_events (region, log_group, ts);`);
     this.insert = this.db.prepare(
       'INSERT INTO log_events (region, log_group, log_stream, ts, ingest, message) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -119,6 +120,11 @@ export class FunctionLogStore {
     return rows.map((r) => ({
       id: r.id, region: r.region, logGroup: r.log_group, logStream: r.log_stream, timestamp: r.ts, ingestionTime: r.ingest, message: r.message,
     }));
+  }
+
+  hasGroup(region: string, logGroup: string): boolean {
+    this.flush();
+    return this.db.prepare('SELECT 1 FROM log_events WHERE region = ? AND log_group = ? LIMIT 1').get(region, logGroup) !== undefined;
   }
 
   streams(region: string, logGroup: string): LogStreamInfo[] {

@@ -1,3 +1,3 @@
 // Public face of the runtime registry (the bootstraps under runtimes/node etc. run inside environments and
 // are never imported by server code).
-export { runtimeLaunch, runnableRuntimes, type RuntimeLaunch, type RuntimeHost } from './registry.js';
+export { runtimeLaunch, type RuntimeLaunch, type RuntimeHost } from './registry.js';

@@ -41,7 +41,3 @@ const launchers: Readonly<Record<string, (host: RuntimeHost, taskRoot: string) =
 export function runtimeLaunch(runtime: string, host: RuntimeHost, taskRoot: string): RuntimeLaunch | undefined {
   return launchers[runtime]?.(host, taskRoot);
 }
-
-export function runnableRuntimes(): string[] {
-  return Object.keys(launchers);
-}

@@ -8,6 +8,7 @@ import {
   validationError, constraint, rules,
 } from '../model/index.js';
 import { functionArn } from '../shared/arn.js';
+import { errorMessage } from '../shared/errors.js';
 import { newRevisionId } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
 import type { CodeStore, FunctionRepository } from '../store/index.js';
@@ -177,7 +178,14 @@ export class FunctionService {
     const referenced = new Set<string>();
     for (const record of this.repo.all()) {
       referenced.add(record.code.sha256Hex);
-      await this.code.ensureExtracted(record.code.sha256Hex);
+      try {
+        await this.code.ensureExtracted(record.code.sha256Hex);
+      } catch (err) {
+        // One damaged package must not keep the server down: that function goes Failed, as AWS reports it.
+        const failed: FunctionRecord = { ...record, status: { state: 'Failed', stateReason: `The code package could not be restored: ${errorMessage(err)}`, stateReasonCode: 'InvalidZipFileException' }, revisionId: newRevisionId() };
+        this.repo.replace(failed, record.revisionId);
+        continue;
+      }
       if (record.status.state === 'Pending' || record.status.lastUpdateStatus === 'InProgress') this.settle(record);
     }
     const unused = this.code.stored().filter((sha) => !referenced.has(sha));

@@ -3,7 +3,7 @@
 // invocation to the engine. Outcomes come back as values.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Engine, EnvironmentSpec } from '../engine/index.js';
-import { type FunctionRecord, invalidParameter, type InvocationOutcome } from '../model/index.js';
+import { type FunctionRecord, invalidParameter, type InvocationOutcome, resourceConflict } from '../model/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
@@ -36,6 +36,9 @@ export class InvokeService {
     if (req.invocationType === 'Event') {
       // Durable asynchronous invocation is issue #7; refusing beats accepting an event we could lose.
       throw invalidParameter('Nimbus does not support InvocationType Event yet: asynchronous invocation arrives with the durable event queue. Invoke with RequestResponse meanwhile.');
+    }
+    if (resolved.record.status.state === 'Failed') {
+      throw resourceConflict('The operation cannot be performed at this time. The function is currently in the following state: Failed');
     }
     if (req.invocationType === 'DryRun') return { kind: 'dry-run', executedVersion: resolved.version };
 

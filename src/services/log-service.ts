@@ -20,6 +20,10 @@ export class LogService {
     return this.store.query({ region: ctx.region, ...input });
   }
 
+  hasGroup(ctx: RequestContext, logGroup: string): boolean {
+    return this.store.hasGroup(ctx.region, logGroup);
+  }
+
   streams(ctx: RequestContext, logGroup: string): LogStreamInfo[] {
     return this.store.streams(ctx.region, logGroup);
   }

@@ -45,14 +45,7 @@ export class AwsError extends Error {
   }
 }
 
-export type NimbusErrorCode =
-  | 'ERR_CONFIG'
-  | 'ERR_STORE'
-  | 'ERR_ZIP'
-  | 'ERR_SPAWN'
-  | 'ERR_ENVIRONMENT'
-  | 'ERR_SHUTTING_DOWN'
-  | 'ERR_INTERNAL';
+export type NimbusErrorCode = 'ERR_CONFIG' | 'ERR_STORE' | 'ERR_ZIP' | 'ERR_INTERNAL';
 
 export class NimbusError extends Error {
   readonly code: NimbusErrorCode;

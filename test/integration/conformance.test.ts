@@ -517,7 +517,7 @@ describe('conformance: TestLambdaAccountSettings', () => {
 
 describe('conformance: Invoke (test_lambda.py)', () => {
   const LAMBDA = 'test_lambda.py';
-  // The LocalStack tests ran nodejs16.x functions; Nimbus runs nodejs18.x/20.x/22.x only (SUPPORTED_RUNTIMES in
+  // The LocalStack tests ran nodejs16.x functions; Nimbus runs nodejs18.x/20.x/22.x only (the runtime registry in
   // model/runtimes.ts), so these use nodejs20.x. No compared member shows the runtime.
   const node = async (name: string, source: string, extra: Partial<CreateFunctionCommandInput> = {}): Promise<void> => {
     const response = await send(

@@ -87,6 +87,28 @@ describe('control API', () => {
     }
   });
 
+  it('validates LoggingConfig, MaxItems and request sizes with AWS-style 4xx errors', async () => {
+    const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { method: 'POST', body, headers });
+    const badLogging = await post('/2015-03-31/functions', JSON.stringify({
+      FunctionName: 'logcfg', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: TEST_ROLE,
+      Code: { ZipFile: (await makeZip({ 'index.js': '' })).toString('base64') }, LoggingConfig: { LogFormat: 'Yaml' },
+    }));
+    assert.equal(badLogging.status, 400);
+    assert.deepEqual(await badLogging.json(), {
+      message: "1 validation error detected: Value 'Yaml' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]",
+    });
+    const badMax = await fetch(`${server.url}/2015-03-31/functions?MaxItems=abc`);
+    assert.equal(badMax.status, 400);
+    const hugeTags = await post(`/2017-03-31/tags/${encodeURIComponent('arn:aws:lambda:us-east-1:000000000000:function:x')}`, JSON.stringify({ Tags: { k: 'v'.repeat(2 * 1024 * 1024) } }));
+    assert.equal(hugeTags.status, 413);
+    assert.equal(hugeTags.headers.get('x-amzn-errortype'), 'RequestEntityTooLargeException');
+    const badLogsBody = await post('/', 'not json', { 'X-Amz-Target': 'Logs_20140328.FilterLogEvents', 'Content-Type': 'application/x-amz-json-1.1' });
+    assert.equal(badLogsBody.status, 400);
+    const badLimit = await post('/', JSON.stringify({ logGroupName: '/aws/lambda/x', limit: 0 }), { 'X-Amz-Target': 'Logs_20140328.FilterLogEvents' });
+    assert.equal(badLimit.status, 400);
+    assert.equal(badLimit.headers.get('x-amzn-errortype'), 'InvalidParameterException');
+  });
+
   it('answers /_nimbus/health with status and the protections actually in force', async () => {
     const res = await fetch(`${server.url}/_nimbus/health`);
     assert.equal(res.status, 200);

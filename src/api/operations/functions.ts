@@ -1,8 +1,9 @@
 // Function management operations of the Lambda API 2015-03-31: CreateFunction, GetFunction,
 // GetFunctionConfiguration, ListFunctions, UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction.
-import { constraint, invalidParameter, messages, requestTooLarge, rules, validationError } from '../../model/index.js';
+import { constraint, invalidParameter, rules, validationError } from '../../model/index.js';
 import type { FunctionService } from '../../services/index.js';
-import { BodyTooLarge, readBody, sendEmpty, sendJson } from '../http.js';
+import { AwsError } from '../../shared/errors.js';
+import { readBody, sendEmpty, sendJson } from '../http.js';
 import type { ApiCall, Router } from '../router.js';
 import { functionConfiguration, getFunctionResponse, listEntry } from '../shapes.js';
 import { createInput, parseJsonBody, updateCodeInput, updateConfigInput } from '../wire-input.js';
@@ -12,12 +13,7 @@ export const CODE_REQUEST_LIMIT = 70_167_211;
 const SMALL_REQUEST_LIMIT = 6 * 1024 * 1024;
 
 async function body(call: ApiCall, limit: number, operation: string): Promise<Record<string, unknown>> {
-  try {
-    return parseJsonBody(await readBody(call.req, limit));
-  } catch (err) {
-    if (err instanceof BodyTooLarge) throw requestTooLarge(messages.requestTooLarge(limit, operation));
-    throw err;
-  }
+  return parseJsonBody(await readBody(call.req, limit, operation));
 }
 
 function codeUrl(call: ApiCall, sha256Hex: string): string {
@@ -42,6 +38,9 @@ export function registerFunctionOperations(router: Router, functions: FunctionSe
     const fv = call.query.get('FunctionVersion');
     if (fv !== null && fv !== 'ALL') throw validationError([constraint(fv, 'functionVersion', rules.enumSet(['ALL']))]);
     const maxItems = call.query.get('MaxItems');
+    if (maxItems !== null && !/^-?\d+$/.test(maxItems)) {
+      throw new AwsError('SerializationException', `Unable to parse MaxItems: '${maxItems}' is not an integer`, { status: 400, faultType: null });
+    }
     const page = functions.list(call.ctx, call.query.get('Marker') ?? undefined, maxItems === null ? undefined : Number(maxItems));
     sendJson(call.res, 200, {
       // With FunctionVersion=ALL every entry is a version, so its ARN is qualified.

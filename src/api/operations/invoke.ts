@@ -1,9 +1,9 @@
 // Invoke (POST /2015-03-31/functions/{F}/invocations) and the deprecated InvokeAsync: request headers in,
 // the outcome out as AWS writes it (status, X-Amz-Function-Error, X-Amz-Executed-Version, X-Amz-Log-Result).
-import { invalidParameter, invalidRequestContent, messages, requestTooLarge, serviceException } from '../../model/index.js';
+import { invalidParameter, invalidRequestContent, messages, serviceException } from '../../model/index.js';
 import type { InvocationType, InvokeService } from '../../services/index.js';
 import { AwsError } from '../../shared/errors.js';
-import { BodyTooLarge, readBody, sendEmpty } from '../http.js';
+import { readBody, sendEmpty } from '../http.js';
 import type { ApiCall, Router } from '../router.js';
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -55,13 +55,7 @@ export function logTail(lines: readonly string[]): string {
 export function registerInvokeOperations(router: Router, invoker: InvokeService): void {
   router.add('POST', '/2015-03-31/functions/{name}/invocations', async (call) => {
     const type = invocationType(call);
-    let payload: Buffer;
-    try {
-      payload = await readBody(call.req, SYNC_PAYLOAD_LIMIT);
-    } catch (err) {
-      if (err instanceof BodyTooLarge) throw requestTooLarge(messages.requestTooLarge(SYNC_PAYLOAD_LIMIT, 'InvokeFunction'));
-      throw err;
-    }
+    const payload = await readBody(call.req, SYNC_PAYLOAD_LIMIT, 'InvokeFunction');
     checkJson(payload);
     const context = clientContext(call);
     const result = await invoker.invoke(call.ctx, {

@@ -32,6 +32,17 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+function parseLogsBody(raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw logsError('SerializationException', 'The request body is not a JSON object.');
+}
+
 export function isLogsRequest(call: ApiCall): boolean {
   const target = call.req.headers['x-amz-target'];
   return call.req.method === 'POST' && typeof target === 'string' && target.startsWith(TARGET_PREFIX);
@@ -39,16 +50,16 @@ export function isLogsRequest(call: ApiCall): boolean {
 
 export async function handleLogsRequest(call: ApiCall, logs: LogService): Promise<void> {
   const op = String(call.req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
-  const raw = await readBody(call.req, 1024 * 1024);
-  const input = (raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'))) as Record<string, unknown>;
+  const input = parseLogsBody(await readBody(call.req, 1024 * 1024, op));
   const group = typeof input['logGroupName'] === 'string' ? input['logGroupName'] : undefined;
   const requireGroup = (): string => {
-    if (group === undefined || logs.groups(call.ctx, group).every((g) => g.logGroup !== group)) {
-      throw logsError('ResourceNotFoundException', 'The specified log group does not exist.');
-    }
+    if (group === undefined || !logs.hasGroup(call.ctx, group)) throw logsError('ResourceNotFoundException', 'The specified log group does not exist.');
     return group;
   };
-  const limit = Math.min(num(input['limit']) ?? DEFAULT_LIMIT, DEFAULT_LIMIT);
+  const limit = num(input['limit']) ?? DEFAULT_LIMIT;
+  if (limit < 1 || limit > DEFAULT_LIMIT) {
+    throw logsError('InvalidParameterException', `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : `less than or equal to ${DEFAULT_LIMIT}`}`);
+  }
 
   switch (op) {
     case 'FilterLogEvents': {

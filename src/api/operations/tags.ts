@@ -24,7 +24,7 @@ function taggedFunction(call: ApiCall, functions: FunctionService) {
 
 export function registerTagOperations(router: Router, functions: FunctionService): void {
   router.add('POST', '/2017-03-31/tags/{arn}', async (call) => {
-    const tags = tagsInput(parseJsonBody(await readBody(call.req, 1024 * 1024)));
+    const tags = tagsInput(parseJsonBody(await readBody(call.req, 1024 * 1024, 'TagResource')));
     const record = taggedFunction(call, functions);
     if (Object.keys(tags).length === 0) throw invalidParameter(messages.emptyTags);
     functions.tag(call.ctx, record, tags);
