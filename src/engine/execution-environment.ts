@@ -40,6 +40,8 @@ type Completion =
 interface Active {
   readonly input: InvokeInput;
   readonly startedAt: number;
+  /** OOM kills in the environment before this invocation: more at exit means the invocation ran out of memory. */
+  readonly oomKillsBefore: number | undefined;
   readonly lines: TailLines;
   readonly done: (c: Completion) => void;
   replied: boolean;
@@ -133,6 +135,7 @@ export class ExecutionEnvironment {
         args: launch.args,
         env: buildRuntimeEnv(this.spec, launch, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
         cwd: this.spec.codeDir,
+        memoryMb: this.spec.memoryMb,
       });
     } catch (err) {
       // e.g. an environment value the OS cannot pass (a NUL byte): the environment cannot start.
@@ -182,13 +185,14 @@ export class ExecutionEnvironment {
     const lines = new TailLines();
     this.initLines = new TailLines();
     this.stateValue = 'busy';
+    this.proc?.setFrozen(false);
     this.writeLog(startLine(input.requestId, this.spec.version), lines);
     const startedAt = this.deps.clock.monotonic();
     const deadline = this.deps.clock.now() + this.spec.timeoutSec * 1000;
 
     return new Promise<InvocationOutcome>((resolve) => {
       const active: Active = {
-        input, startedAt, lines, replied: false, timer: undefined,
+        input, startedAt, lines, replied: false, timer: undefined, oomKillsBefore: this.proc?.oomKills(),
         done: (c) => {
           if (active.timer) clearTimeout(active.timer);
           // Lines the runtime wrote before it replied may still sit in the stdout pipe; let them land first.
@@ -239,7 +243,11 @@ export class ExecutionEnvironment {
     const errorType = status === 'error' && c.kind === 'function-error' ? c.errorType : undefined;
     this.writeLog(reportLine(input.requestId, { ...metrics, ...(status === undefined ? {} : { status }), ...(errorType === undefined ? {} : { errorType }) }), lines);
     this.lastUsedAt = this.deps.clock.now();
-    if (this.stateValue === 'busy') this.stateValue = 'idle';
+    if (this.stateValue === 'busy') {
+      this.stateValue = 'idle';
+      // Idle environments are frozen as on Lambda: their timers and background work wait for the next event.
+      this.proc?.setFrozen(true);
+    }
     const base = { requestId: input.requestId, executedVersion: this.spec.version, logLines: lines.lines, metrics };
     if (c.kind === 'ok') return { ...base, kind: 'ok', payload: c.payload, contentType: c.contentType };
     if (c.kind === 'function-error') return { ...base, kind: 'function-error', payload: c.payload, errorType: c.errorType };
@@ -281,7 +289,9 @@ export class ExecutionEnvironment {
     const active = this.active;
     if (active !== undefined && !active.replied && !wasStopping) {
       active.replied = true;
-      const failure = exitFailure(active.input.requestId, code, signal);
+      const oomKills = this.proc?.oomKills();
+      const outOfMemory = oomKills !== undefined && active.oomKillsBefore !== undefined && oomKills > active.oomKillsBefore;
+      const failure = exitFailure(active.input.requestId, code, signal, outOfMemory);
       active.done({ kind: 'function-error', errorType: failure.errorType, payload: failure.payload, status: 'error' });
     }
   }
@@ -293,7 +303,10 @@ export class ExecutionEnvironment {
       next: (res: ServerResponse) => {
         if (this.stateValue === 'stopped') return void res.destroy();
         this.parked = res;
-        if (this.stateValue === 'starting') this.settleReady(undefined);
+        if (this.stateValue === 'starting') {
+          this.proc?.limitCpu();
+          this.settleReady(undefined);
+        }
         const send = this.pendingSend;
         this.pendingSend = undefined;
         send?.();
@@ -381,12 +394,14 @@ function stripErrorCause(body: Buffer): Buffer {
   }
 }
 
-function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null): InitFailure {
+/** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
+function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null, outOfMemory = false): InitFailure {
   const reason =
     signal !== null ? `Runtime exited with error: signal: ${signalName(signal)}`
     : code !== null && code !== 0 ? `Runtime exited with error: exit status ${code}`
     : 'Runtime exited without providing a reason';
-  return { errorType: 'Runtime.ExitError', payload: json({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${reason}` }) };
+  const errorType = outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+  return { errorType, payload: json({ errorType, errorMessage: `RequestId: ${requestId} Error: ${reason}` }) };
 }
 
 /** Go's spelling of signals, which AWS's messages use (`signal: killed`). */

@@ -71,7 +71,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     health: {
       health: () => ({
         status: 'ok', version: VERSION, uptimeSec: Math.round((Date.now() - startedAt) / 1000),
-        dataDir, store: 'sqlite', protections: sandbox.protections, environments: engine.stats(),
+        dataDir, store: 'sqlite', protections: sandbox.protections, cgroups: sandbox.cgroups, environments: engine.stats(),
       }),
     },
   });

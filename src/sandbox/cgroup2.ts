@@ -3,6 +3,7 @@
 // (`cgroup.events` populated 0). Works on this project's hosts, which mount an empty cgroup2 tree next to
 // the v1 controllers (notes/isolation-findings.md §0, §8), and on pure v2 hosts with write access.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isProcessAlive } from '../shared/process.js';
 
@@ -70,6 +71,18 @@ export class Cgroup2 {
     return true;
   }
 
+  /**
+   * Freezes (true) or thaws (false) every process in the group. Invisible to the processes, covers every
+   * descendant, and a frozen v2 task can still be killed (notes §3: ~0.13 ms round trip).
+   */
+  setFrozen(frozen: boolean): void {
+    try {
+      writeFileSync(join(this.path, 'cgroup.freeze'), frozen ? '1' : '0');
+    } catch {
+      // group already gone
+    }
+  }
+
   remove(): void {
     try {
       rmdirSync(this.path);
@@ -79,12 +92,20 @@ export class Cgroup2 {
   }
 }
 
-/**
- * Each server keeps its environments under `<root>/server-<pid>/`, so several servers can share a host.
- * Returns this server's directory.
- */
-export function instanceDir(root: string): string {
-  const dir = join(root, `server-${process.pid}`);
+/** `server-<pid>-<suffix>`: the directory name of one server's environments (several may share a process). */
+export function instanceName(): string {
+  return `server-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The pid of the server owning an instance directory, or undefined for names that are not ours. */
+export function instanceOwner(name: string): number | undefined {
+  const pid = /^server-(\d+)(?:-[0-9a-f]+)?$/.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** Each server keeps its environments under `<root>/<instance>/`, so several servers can share a host. */
+export function instanceDir(root: string, instance: string): string {
+  const dir = join(root, instance);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -97,8 +118,8 @@ export function instanceDir(root: string): string {
 export async function sweepStale(root: string): Promise<number> {
   let swept = 0;
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const pid = /^server-(\d+)$/.exec(entry.name)?.[1];
-    if (!entry.isDirectory() || pid === undefined || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
+    const pid = instanceOwner(entry.name);
+    if (!entry.isDirectory() || pid === undefined || pid === process.pid || isProcessAlive(pid)) continue;
     const server = join(root, entry.name);
     for (const env of readdirSync(server, { withFileTypes: true })) {
       if (!env.isDirectory()) continue;

@@ -1,11 +1,14 @@
-// Turns "run this runtime command" into an OS process whose whole tree Nimbus can account for and kill.
-// Today: a cgroup2 group per environment when the host allows it, else a process group (which setsid
-// escapees can leave; health output says so). Memory/CPU limits, namespaces and freezing come with the
-// sandbox issue (#4) behind this same interface.
+// Turns "run this runtime with these limits" into an OS process whose whole tree Nimbus can account for,
+// limit, freeze and kill. Per environment: a cgroup2 group (tree kill, freeze) and cgroup v1 memory, cpu and
+// pids groups (limits, peak memory, OOM detection), each used when the host allows it. `protections` says
+// exactly which are in force; nothing is claimed that is not enforced. Filesystem isolation (bubblewrap)
+// comes with the rest of the sandbox issue (#4) behind this same interface.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { Cgroup2, detectCgroup2Root, instanceDir, sweepStale } from './cgroup2.js';
+import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
+import { detectV1Roots, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
 
 export interface LaunchSpec {
   readonly id: string;
@@ -13,6 +16,8 @@ export interface LaunchSpec {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /** The function's MemorySize: the memory limit, and the CPU share once `limitCpu()` is called. */
+  readonly memoryMb: number;
 }
 
 export interface ExitInfo {
@@ -27,62 +32,102 @@ export interface SandboxProcess {
   readonly exited: Promise<ExitInfo>;
   /** Kills the process and everything it started; resolves once they are gone. Idempotent. */
   kill(): Promise<void>;
-  /** Peak resident memory since the last reset, in bytes (undefined when the host does not report it). */
+  /** Applies the CPU share for the memory size (call once init is over). */
+  limitCpu(): void;
+  /** Stops (true) or resumes (false) every process of the environment; a no-op without cgroup2. */
+  setFrozen(frozen: boolean): void;
+  /** Peak memory since the last reset, in bytes: the cgroup's, else the runtime process's own (VmHWM). */
   peakMemoryBytes(): number | undefined;
   resetPeakMemory(): void;
+  /** Processes the OOM killer has killed in this environment (undefined without a memory cgroup). */
+  oomKills(): number | undefined;
 }
 
 export interface Protections {
   readonly treeKill: 'cgroup2' | 'process-group';
-  readonly memoryLimit: 'none';
-  readonly cpuLimit: 'none';
+  readonly freeze: 'cgroup2' | 'none';
+  readonly memoryLimit: 'cgroup-v1' | 'none';
+  readonly cpuLimit: 'cgroup-v1' | 'none';
+  readonly pidsLimit: 'cgroup-v1' | 'none';
   readonly filesystemIsolation: 'none';
 }
 
 export class ProcessSandbox {
-  private readonly cgroupRoot: string | undefined;
-
-  private constructor(cgroupRoot: string | undefined) {
-    this.cgroupRoot = cgroupRoot;
-  }
+  private constructor(private readonly cgroupRoot: string | undefined, private readonly v1: V1Roots) {}
 
   static async create(): Promise<ProcessSandbox> {
+    const name = instanceName();
     const root = detectCgroup2Root();
-    if (root === undefined) return new ProcessSandbox(undefined);
-    await sweepStale(root);
-    return new ProcessSandbox(instanceDir(root));
+    if (root !== undefined) await sweepStale(root);
+    const v1 = detectV1Roots(name);
+    sweepStaleV1(v1);
+    const instance = root === undefined ? undefined : instanceDir(root, name);
+    if (instance !== undefined) startReaper(instance);
+    return new ProcessSandbox(instance, v1);
   }
 
   get protections(): Protections {
+    const v2 = this.cgroupRoot !== undefined;
     return {
-      treeKill: this.cgroupRoot === undefined ? 'process-group' : 'cgroup2',
-      memoryLimit: 'none',
-      cpuLimit: 'none',
+      treeKill: v2 ? 'cgroup2' : 'process-group',
+      freeze: v2 ? 'cgroup2' : 'none',
+      memoryLimit: this.v1.memory === undefined ? 'none' : 'cgroup-v1',
+      cpuLimit: this.v1.cpu === undefined ? 'none' : 'cgroup-v1',
+      pidsLimit: this.v1.pids === undefined ? 'none' : 'cgroup-v1',
       filesystemIsolation: 'none',
     };
   }
 
-  /** Removes this server's (by then empty) cgroup directory; call after every environment is stopped. */
+  /** Where this server's cgroups live (for health output and operators). */
+  get cgroups(): Record<string, string> {
+    return { ...(this.cgroupRoot === undefined ? {} : { unified: this.cgroupRoot }), ...this.v1 };
+  }
+
+  /** Removes this server's (by then empty) cgroup directories; call after every environment is stopped. */
   close(): void {
     if (this.cgroupRoot !== undefined) new Cgroup2(this.cgroupRoot).remove();
+    for (const dir of Object.values(this.v1)) new Cgroup2(dir).remove();
   }
 
   launch(spec: LaunchSpec): SandboxProcess {
     const group = this.cgroupRoot === undefined ? undefined : Cgroup2.create(this.cgroupRoot, spec.id);
-    // Join the group from inside the child before exec, so nothing it starts can run outside it.
+    const limits = V1Groups.create(this.v1, spec.id, spec.memoryMb);
+    const procs = [...(group === undefined ? [] : [group.procsFile]), ...limits.procsFiles];
+    // The child joins its groups itself, before exec, so nothing it starts can run outside them.
     const [command, args] =
-      group === undefined
+      procs.length === 0
         ? [spec.command, [...spec.args]]
-        : ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', group.procsFile, spec.command, ...spec.args]];
+        : ['/bin/sh', ['-c', JOIN_THEN_EXEC, 'sh', ...procs, '--', spec.command, ...spec.args]];
     try {
       const child = spawn(command, args, { cwd: spec.cwd, env: { ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      return new LaunchedProcess(child, group);
+      return new LaunchedProcess(child, group, limits, spec.memoryMb);
     } catch (err) {
       group?.remove();
+      limits.remove();
       throw err;
     }
   }
 }
+
+/**
+ * A tiny process that outlives this server only to clean up after it: it blocks reading a pipe from the
+ * server, and when the server dies (even by SIGKILL) the pipe closes and it kills the server's whole cgroup
+ * subtree. Needed because frozen environments cannot notice on their own that their server is gone.
+ */
+function startReaper(instanceCgroup: string): void {
+  const reaper = spawn('/bin/sh', ['-c', 'read _ignored; echo 1 > "$0/cgroup.kill"', instanceCgroup], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  reaper.on('error', () => undefined);
+  reaper.unref();
+  // The pipe must not keep the server's event loop alive.
+  (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+}
+
+/** Writes the shell's pid into each `cgroup.procs` given before `--`, then execs what follows it. */
+const JOIN_THEN_EXEC = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+const HOST_CORES = availableParallelism();
 
 class LaunchedProcess implements SandboxProcess {
   readonly pid: number;
@@ -90,8 +135,17 @@ class LaunchedProcess implements SandboxProcess {
   readonly stderr: Readable;
   readonly exited: Promise<ExitInfo>;
   private killing: Promise<void> | undefined;
+  // Kept open: re-reading a /proc file from offset 0 regenerates it, saving an open/close per invocation.
+  private statusFd: number | undefined;
+  private clearRefsFd: number | undefined;
+  private readonly statusBuf = Buffer.alloc(4096);
 
-  constructor(private readonly child: ChildProcess, private readonly group: Cgroup2 | undefined) {
+  constructor(
+    child: ChildProcess,
+    private readonly group: Cgroup2 | undefined,
+    private readonly limits: V1Groups,
+    private readonly memoryMb: number,
+  ) {
     this.pid = child.pid ?? -1;
     if (child.stdout === null || child.stderr === null) throw new Error('child stdio not piped');
     this.stdout = child.stdout;
@@ -108,27 +162,37 @@ class LaunchedProcess implements SandboxProcess {
   }
 
   private async killTree(): Promise<void> {
+    this.limits.unlimitCpu();
     if (this.group !== undefined) {
       await this.group.killAll();
       await this.exited;
       this.group.remove();
-      return;
+    } else {
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await this.exited;
     }
-    try {
-      process.kill(-this.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await this.exited;
+    this.limits.remove();
   }
 
-  // The files stay open: re-reading a /proc file from offset 0 regenerates it, which saves an open/close
-  // pair per invocation on the warm path.
-  private statusFd: number | undefined;
-  private clearRefsFd: number | undefined;
-  private readonly statusBuf = Buffer.alloc(4096);
+  limitCpu(): void {
+    this.limits.limitCpu(this.memoryMb, HOST_CORES);
+  }
+
+  setFrozen(frozen: boolean): void {
+    this.group?.setFrozen(frozen);
+  }
+
+  oomKills(): number | undefined {
+    return this.limits.oomKills();
+  }
 
   peakMemoryBytes(): number | undefined {
+    const fromCgroup = this.limits.peakMemoryBytes();
+    if (fromCgroup !== undefined) return fromCgroup;
     try {
       this.statusFd ??= openSync(`/proc/${this.pid}/status`, 'r');
       const n = readSync(this.statusFd, this.statusBuf, 0, this.statusBuf.length, 0);
@@ -140,6 +204,7 @@ class LaunchedProcess implements SandboxProcess {
   }
 
   resetPeakMemory(): void {
+    if (this.limits.peakMemoryBytes() !== undefined) return this.limits.resetPeakMemory();
     try {
       // "5" resets the peak resident set size (VmHWM) of the process: proc(5), /proc/pid/clear_refs.
       this.clearRefsFd ??= openSync(`/proc/${this.pid}/clear_refs`, 'w');

@@ -112,9 +112,15 @@ describe('control API', () => {
   it('answers /_nimbus/health with status and the protections actually in force', async () => {
     const res = await fetch(`${server.url}/_nimbus/health`);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { status: string; protections: Record<string, string> };
+    const body = (await res.json()) as { status: string; protections: Record<string, string>; cgroups: Record<string, string> };
     assert.equal(body.status, 'ok');
-    assert.ok(['cgroup2', 'process-group'].includes(body.protections['treeKill'] ?? ''));
-    assert.equal(body.protections['memoryLimit'], 'none', 'no limit is claimed that is not enforced');
+    const p = body.protections;
+    assert.ok(['cgroup2', 'process-group'].includes(p['treeKill'] ?? ''));
+    // Each protection is either named by its mechanism, whose cgroup directory then exists, or 'none'.
+    for (const [key, controller] of [['memoryLimit', 'memory'], ['cpuLimit', 'cpu'], ['pidsLimit', 'pids']] as const) {
+      assert.ok(['cgroup-v1', 'none'].includes(p[key] ?? ''), key);
+      if (p[key] === 'cgroup-v1') assert.ok(existsSync(body.cgroups[controller] ?? '/nonexistent'), `${key} is backed by a cgroup`);
+    }
+    assert.equal(p['filesystemIsolation'], 'none', 'no isolation is claimed that is not enforced');
   });
 });

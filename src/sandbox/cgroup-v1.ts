@@ -1,0 +1,149 @@
+// cgroup v1 resource controllers for an environment: memory (limit, per-invocation peak, OOM-kill counter),
+// cpu (CFS quota ∝ memory) and pids (fork-bomb containment). This project's hosts mount these controllers as
+// v1 hierarchies next to an empty cgroup2 tree (notes/isolation-findings.md §0–2, §8). Each server keeps its
+// groups under `<controller>/nimbus/server-<pid>/`, like the cgroup2 side.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isProcessAlive } from '../shared/process.js';
+import { instanceOwner } from './cgroup2.js';
+
+export type V1Controller = 'memory' | 'cpu' | 'pids';
+export type V1Roots = Partial<Record<V1Controller, string>>;
+
+const MOUNT_ROOT = '/sys/fs/cgroup';
+/** The file that proves a controller works in a child group (the root group lacks some of them). */
+const PROBE_FILE: Record<V1Controller, string> = { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', pids: 'pids.max' };
+
+/** Finds writable v1 controllers and prepares this server's directory in each. */
+export function detectV1Roots(instance: string): V1Roots {
+  let mounts = '';
+  try {
+    mounts = readFileSync('/proc/mounts', 'utf8');
+  } catch {
+    return {};
+  }
+  const roots: V1Roots = {};
+  for (const controller of Object.keys(PROBE_FILE) as V1Controller[]) {
+    const mount = mounts.split('\n').map((l) => l.split(' ')).find(([, , type, opts]) => type === 'cgroup' && (opts ?? '').split(',').includes(controller));
+    const mountPoint = mount?.[1] ?? join(MOUNT_ROOT, controller);
+    try {
+      const server = join(mountPoint, 'nimbus', instance);
+      mkdirSync(server, { recursive: true });
+      if (existsSync(join(server, PROBE_FILE[controller]))) roots[controller] = server;
+      else rmdirSync(server);
+    } catch {
+      // not mounted or not writable: this protection is unavailable
+    }
+  }
+  return roots;
+}
+
+/** Removes the groups of servers that are gone; their processes were killed through cgroup2 or died with them. */
+export function sweepStaleV1(roots: V1Roots): void {
+  for (const server of Object.values(roots)) {
+    const parent = join(server, '..');
+    for (const entry of readdirSync(parent, { withFileTypes: true })) {
+      const pid = instanceOwner(entry.name);
+      if (!entry.isDirectory() || pid === undefined || pid === process.pid || isProcessAlive(pid)) continue;
+      const dir = join(parent, entry.name);
+      for (const env of readdirSync(dir, { withFileTypes: true })) if (env.isDirectory()) tryRmdir(join(dir, env.name));
+      tryRmdir(dir);
+    }
+  }
+}
+
+function tryRmdir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // still populated (a process survived) or gone
+  }
+}
+
+/** CFS period; a long period suits short invocations best (notes §2). */
+const CPU_PERIOD_US = 100_000;
+/** Lambda gives one vCPU at 1,769 MB and scales CPU linearly with memory. */
+const MB_PER_VCPU = 1769;
+/** Lambda's per-environment process/thread limit. */
+export const PIDS_MAX = 1024;
+
+export class V1Groups {
+  private constructor(private readonly dirs: V1Roots) {}
+
+  static create(roots: V1Roots, id: string, memoryMb: number): V1Groups {
+    const dirs: V1Roots = {};
+    for (const [controller, root] of Object.entries(roots) as Array<[V1Controller, string]>) {
+      const dir = join(root, id);
+      mkdirSync(dir, { recursive: true });
+      dirs[controller] = dir;
+    }
+    const groups = new V1Groups(dirs);
+    const bytes = String(memoryMb * 1024 * 1024);
+    groups.write('memory', 'memory.limit_in_bytes', bytes);
+    // Where swap is accounted, hold memory+swap to the same limit so the environment cannot swap past it.
+    groups.write('memory', 'memory.memsw.limit_in_bytes', bytes);
+    groups.write('pids', 'pids.max', String(PIDS_MAX));
+    return groups;
+  }
+
+  /** `cgroup.procs` files the launcher must join before exec. */
+  get procsFiles(): string[] {
+    return Object.values(this.dirs).map((dir) => join(dir, 'cgroup.procs'));
+  }
+
+  /**
+   * Applies the CPU share once the runtime first asks for work: throttling the init phase makes cold starts
+   * about 9× slower (notes §2), and Lambda does not throttle init either.
+   */
+  limitCpu(memoryMb: number, hostCores: number): void {
+    const quota = Math.round((CPU_PERIOD_US * memoryMb) / MB_PER_VCPU);
+    this.write('cpu', 'cpu.cfs_period_us', String(CPU_PERIOD_US));
+    this.write('cpu', 'cpu.cfs_quota_us', quota >= CPU_PERIOD_US * hostCores ? '-1' : String(Math.max(1000, quota)));
+  }
+
+  /** A throttled group is only killed at its next period; lift the quota first (notes §9: 76 ms → 2 ms). */
+  unlimitCpu(): void {
+    this.write('cpu', 'cpu.cfs_quota_us', '-1');
+  }
+
+  peakMemoryBytes(): number | undefined {
+    const v = this.read('memory', 'memory.max_usage_in_bytes');
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** Writing 0 restarts the peak from the current usage: the next reading is this invocation's peak. */
+  resetPeakMemory(): void {
+    this.write('memory', 'memory.max_usage_in_bytes', '0');
+  }
+
+  /** How many processes the kernel's OOM killer killed in this group so far. */
+  oomKills(): number | undefined {
+    const text = this.read('memory', 'memory.oom_control');
+    const m = text === undefined ? null : /oom_kill (\d+)/.exec(text);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  }
+
+  remove(): void {
+    for (const dir of Object.values(this.dirs)) tryRmdir(dir);
+  }
+
+  private write(controller: V1Controller, file: string, value: string): void {
+    const dir = this.dirs[controller];
+    if (dir === undefined) return;
+    try {
+      writeFileSync(join(dir, file), value);
+    } catch {
+      // the file does not exist on this kernel (e.g. memsw without swap accounting)
+    }
+  }
+
+  private read(controller: V1Controller, file: string): string | undefined {
+    const dir = this.dirs[controller];
+    if (dir === undefined) return undefined;
+    try {
+      return readFileSync(join(dir, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}
