@@ -18,7 +18,7 @@ import { type FloorServer, nodeExitFloor, RuntimeApiFloor, shWrappedNodeExitFloo
 import { combineSlices, type HttpTarget, type LatencyRun, type ThroughputResult, type ThroughputSlice } from './http-load.js';
 import { LoadClient } from './load-client.js';
 import { type BenchNimbus, environmentStats, HELLO_DIR, removeTempRoot, startBenchNimbus, tempRoot } from './nimbus-server.js';
-import { type ColdRun, type ColdSample, invokeTarget } from './nimbus-scenarios.js';
+import { BENCH_MEMORY_MB, type ColdRun, type ColdSample, invokeTarget } from './nimbus-scenarios.js';
 import { type ColdResults, renderTable, type Results, writeJson } from './report.js';
 import { cpuSnapshot, type CpuSnapshot, noiseBetween } from './noise.js';
 import { nowMs, summarize } from './stats.js';
@@ -175,6 +175,8 @@ async function measure(r: Running): Promise<Results> {
   const getFunctionHttp = failures.samples('GetFunction', await load.run({ kind: 'latency', target: getTarget(nimbus.port), warmup: 20, count: PLAN.getN }));
   const getFunctionSdk = failures.samples('SDK GetFunction', await load.run({ kind: 'sdk-latency', endpoint, op: 'get-function', functionName: HELLO, warmup: 20, count: PLAN.getN }));
 
+  const health = (await (await fetch(`http://127.0.0.1:${nimbus.port}/_nimbus/health`)).json()) as { protections: Record<string, string> };
+  const protectionsLine = Object.entries(health.protections).map(([k, v]) => `${k}=${v}`).join(' ');
   const cpu = cpus();
   return {
     meta: {
@@ -186,7 +188,7 @@ async function measure(r: Running): Promise<Results> {
       loadavgAfter: loadavg(),
       seconds: (nowMs() - t0) / 1000,
       quick,
-      setup: 'Nimbus in-process (main thread) + floor servers on the main thread; all clients on one worker thread; 127.0.0.1 only',
+      setup: `Nimbus in-process (main thread) + floor servers on the main thread; all clients on one worker thread; 127.0.0.1 only; function MemorySize ${BENCH_MEMORY_MB} MB (one vCPU); protections ${protectionsLine}`,
     },
     floors: {
       nodeExit: summarize(nodeExit),

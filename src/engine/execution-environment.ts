@@ -245,13 +245,21 @@ export class ExecutionEnvironment {
     this.lastUsedAt = this.deps.clock.now();
     if (this.stateValue === 'busy') {
       this.stateValue = 'idle';
-      // Idle environments are frozen as on Lambda: their timers and background work wait for the next event.
-      this.proc?.setFrozen(true);
+      this.freezeIfParked();
     }
     const base = { requestId: input.requestId, executedVersion: this.spec.version, logLines: lines.lines, metrics };
     if (c.kind === 'ok') return { ...base, kind: 'ok', payload: c.payload, contentType: c.contentType };
     if (c.kind === 'function-error') return { ...base, kind: 'function-error', payload: c.payload, errorType: c.errorType };
     return { ...base, kind: 'platform-error', errorType: 'ServiceException', message: c.message, status: 500 };
+  }
+
+  /**
+   * Idle environments are frozen as on Lambda: their timers and background work wait for the next event. Only
+   * once the runtime is parked in /next, so that a thawed runtime can take the next event without first
+   * finishing its request for it.
+   */
+  private freezeIfParked(): void {
+    if (this.stateValue === 'idle' && this.parked !== undefined) this.proc?.setFrozen(true);
   }
 
   /** True while the environment can take the next invocation (its runtime is parked in /next). */
@@ -309,7 +317,8 @@ export class ExecutionEnvironment {
         }
         const send = this.pendingSend;
         this.pendingSend = undefined;
-        send?.();
+        if (send !== undefined) send();
+        else this.freezeIfParked();
       },
       response: (id: string, body: Buffer, contentType: string): RuntimeReply =>
         this.reply(id, { kind: 'ok', payload: body, contentType }),

@@ -2,7 +2,7 @@
 // cpu (CFS quota ∝ memory) and pids (fork-bomb containment). This project's hosts mount these controllers as
 // v1 hierarchies next to an empty cgroup2 tree (notes/isolation-findings.md §0–2, §8). Each server keeps its
 // groups under `<controller>/nimbus/server-<pid>/`, like the cgroup2 side.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProcessAlive } from '../shared/process.js';
 import { instanceOwner } from './cgroup2.js';
@@ -68,6 +68,10 @@ const MB_PER_VCPU = 1769;
 export const PIDS_MAX = 1024;
 
 export class V1Groups {
+  /** Files read or written on every invocation stay open (a pread/pwrite instead of open+read+close). */
+  private readonly fds = new Map<string, number>();
+  private readonly buf = Buffer.alloc(512);
+
   private constructor(private readonly dirs: V1Roots) {}
 
   static create(roots: V1Roots, id: string, memoryMb: number): V1Groups {
@@ -107,24 +111,53 @@ export class V1Groups {
   }
 
   peakMemoryBytes(): number | undefined {
-    const v = this.read('memory', 'memory.max_usage_in_bytes');
+    const v = this.readHot('memory', 'memory.max_usage_in_bytes');
     return v === undefined ? undefined : Number(v);
   }
 
   /** Writing 0 restarts the peak from the current usage: the next reading is this invocation's peak. */
   resetPeakMemory(): void {
-    this.write('memory', 'memory.max_usage_in_bytes', '0');
+    const fd = this.fd('memory', 'memory.max_usage_in_bytes');
+    if (fd !== undefined) tryWrite(fd, '0');
   }
 
   /** How many processes the kernel's OOM killer killed in this group so far. */
   oomKills(): number | undefined {
-    const text = this.read('memory', 'memory.oom_control');
+    const text = this.readHot('memory', 'memory.oom_control');
     const m = text === undefined ? null : /oom_kill (\d+)/.exec(text);
     return m?.[1] === undefined ? undefined : Number(m[1]);
   }
 
   remove(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
     for (const dir of Object.values(this.dirs)) tryRmdir(dir);
+  }
+
+  private fd(controller: V1Controller, file: string): number | undefined {
+    const dir = this.dirs[controller];
+    if (dir === undefined) return undefined;
+    const path = join(dir, file);
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r+');
+      } catch {
+        return undefined;
+      }
+      this.fds.set(path, fd);
+    }
+    return fd;
+  }
+
+  private readHot(controller: V1Controller, file: string): string | undefined {
+    const fd = this.fd(controller, file);
+    if (fd === undefined) return undefined;
+    try {
+      return this.buf.toString('latin1', 0, readSync(fd, this.buf, 0, this.buf.length, 0));
+    } catch {
+      return undefined;
+    }
   }
 
   private write(controller: V1Controller, file: string, value: string): void {
@@ -137,13 +170,12 @@ export class V1Groups {
     }
   }
 
-  private read(controller: V1Controller, file: string): string | undefined {
-    const dir = this.dirs[controller];
-    if (dir === undefined) return undefined;
-    try {
-      return readFileSync(join(dir, file), 'utf8');
-    } catch {
-      return undefined;
-    }
+}
+
+function tryWrite(fd: number, value: string): void {
+  try {
+    writeSync(fd, value, 0);
+  } catch {
+    // group gone
   }
 }

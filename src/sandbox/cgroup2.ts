@@ -2,7 +2,7 @@
 // joining at exec (`cgroup.procs`), killing the whole tree (`cgroup.kill`) and learning it is empty
 // (`cgroup.events` populated 0). Works on this project's hosts, which mount an empty cgroup2 tree next to
 // the v1 controllers (notes/isolation-findings.md §0, §8), and on pure v2 hosts with write access.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isProcessAlive } from '../shared/process.js';
@@ -36,6 +36,8 @@ export function detectCgroup2Root(): string | undefined {
 }
 
 export class Cgroup2 {
+  private freezeFd: number | undefined;
+
   constructor(readonly path: string) {}
 
   static create(root: string, id: string): Cgroup2 {
@@ -77,13 +79,16 @@ export class Cgroup2 {
    */
   setFrozen(frozen: boolean): void {
     try {
-      writeFileSync(join(this.path, 'cgroup.freeze'), frozen ? '1' : '0');
+      this.freezeFd ??= openSync(join(this.path, 'cgroup.freeze'), 'w');
+      writeSync(this.freezeFd, frozen ? '1' : '0');
     } catch {
       // group already gone
     }
   }
 
   remove(): void {
+    if (this.freezeFd !== undefined) closeSync(this.freezeFd);
+    this.freezeFd = undefined;
     try {
       rmdirSync(this.path);
     } catch {
