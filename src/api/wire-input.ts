@@ -118,12 +118,12 @@ export function updateConfigInput(o: Json): UpdateConfigInput {
   return { ...settingsOf(o), ...(revisionId === undefined ? {} : { revisionId }) } as UpdateConfigInput;
 }
 
-export function updateCodeInput(o: Json): { zip: Buffer | undefined; revisionId: string | undefined } {
+export function updateCodeInput(o: Json): { zip: Buffer | undefined; revisionId: string | undefined; architectures: string[] | undefined } {
   if (str(o, 'S3Bucket') !== undefined || str(o, 'ImageUri') !== undefined) {
     throw invalidParameter('Nimbus accepts deployment packages as ZipFile only (no S3 or container images yet).');
   }
   const zipB64 = str(o, 'ZipFile');
-  return { zip: zipB64 === undefined ? undefined : Buffer.from(zipB64, 'base64'), revisionId: str(o, 'RevisionId') };
+  return { zip: zipB64 === undefined ? undefined : Buffer.from(zipB64, 'base64'), revisionId: str(o, 'RevisionId'), architectures: stringList(o, 'Architectures') };
 }
 
 export function tagsInput(o: Json): Record<string, string> {

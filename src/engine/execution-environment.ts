@@ -52,7 +52,7 @@ interface InitFailure {
   readonly errorType: string;
   readonly payload: Buffer;
   /** Set when the runtime exited during init: the message names the request, known only at invoke time. */
-  readonly exit?: { code: number | null; signal: NodeJS.Signals | null };
+  readonly exit?: { code: number | null; signal: NodeJS.Signals | null; outOfMemory: boolean };
 }
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
@@ -165,7 +165,8 @@ export class ExecutionEnvironment {
   }
 
   private initFailureOutcome(input: InvokeInput, initFailure: InitFailure): InvocationOutcome {
-    const failure = initFailure.exit === undefined ? initFailure : exitFailure(input.requestId, initFailure.exit.code, initFailure.exit.signal);
+    const { exit } = initFailure;
+    const failure = exit === undefined ? initFailure : exitFailure(input.requestId, exit.code, exit.signal, exit.outOfMemory);
     const lines = this.initLines;
     const init = this.initDurationMs ?? 0;
     this.writeLog(`INIT_REPORT Init Duration: ${init.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`, lines);
@@ -291,7 +292,9 @@ export class ExecutionEnvironment {
     this.server?.close();
     this.server?.closeAllConnections();
     if (this.readyWaiter !== undefined) {
-      this.settleReady(this.initError ?? { ...exitFailure('', code, signal), exit: { code, signal } });
+      // A new environment's memory group starts at zero OOM kills: any now means init ran out of memory.
+      const outOfMemory = (this.proc?.oomKills() ?? 0) > 0;
+      this.settleReady(this.initError ?? { ...exitFailure('', code, signal, outOfMemory), exit: { code, signal, outOfMemory } });
       return;
     }
     const active = this.active;

@@ -108,11 +108,14 @@ export class FunctionService {
     return page.nextAfter === undefined ? { items: page.items } : { items: page.items, nextMarker: Buffer.from(page.nextAfter).toString('base64url') };
   }
 
-  async updateCode(ctx: RequestContext, functionName: string, zip: Buffer | undefined, revisionId: string | undefined): Promise<FunctionRecord> {
+  /** UpdateFunctionCode; AWS takes the instruction set architecture with the code, not with the configuration. */
+  async updateCode(ctx: RequestContext, functionName: string, zip: Buffer | undefined, revisionId: string | undefined, architectures?: readonly string[]): Promise<FunctionRecord> {
     const current = this.updatable(ctx, functionName, revisionId);
     if (zip === undefined) throw invalidParameter('Please provide a source for function code.');
+    if (architectures !== undefined) validateSettings({ architectures });
     const code: CodeRef = await intakeZip(this.code, zip);
-    return this.commitUpdate(current, { code });
+    const settings = architectures === undefined ? current.settings : { ...current.settings, architectures: architectures as FunctionSettings['architectures'] };
+    return this.commitUpdate(current, { code, settings });
   }
 
   async updateConfiguration(ctx: RequestContext, functionName: string, input: UpdateConfigInput): Promise<FunctionRecord> {

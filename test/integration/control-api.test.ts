@@ -1,6 +1,8 @@
 // Control-plane behaviour beyond the happy path: hostile packages are refused with AWS's errors and nothing
 // lands outside the code store, resources are per region, and the health endpoint reports protections.
-import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,6 +109,14 @@ describe('control API', () => {
     const badLimit = await post('/', JSON.stringify({ logGroupName: '/aws/lambda/x', limit: 0 }), { 'X-Amz-Target': 'Logs_20140328.FilterLogEvents' });
     assert.equal(badLimit.status, 400);
     assert.equal(badLimit.headers.get('x-amzn-errortype'), 'InvalidParameterException');
+  });
+
+  it('takes Architectures with UpdateFunctionCode, as AWS does', async () => {
+    await deployFixture(server.lambda, 'echo', 'arch');
+    await server.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'arch', ZipFile: await makeZip({ 'index.js': 'exports.handler = async () => 1;' }), Architectures: ['arm64'] }));
+    await waitUntilFunctionUpdatedV2({ client: server.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'arch' });
+    const config = await server.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arch' }));
+    assert.deepEqual(config.Architectures, ['arm64']);
   });
 
   it('answers /_nimbus/health with status and the protections actually in force', async () => {

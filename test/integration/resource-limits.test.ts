@@ -65,6 +65,15 @@ describe('resource limits', () => {
     assert.match(next.log, /Init Duration/, 'a fresh environment');
   });
 
+  it('reports running out of memory during init as Runtime.OutOfMemory, naming the request', async (t) => {
+    if (protections.memoryLimit === 'none') return t.diagnostic('no memory cgroup on this host');
+    const initHog = 'const keep = []; for (let i = 0; i < 64; i++) keep.push(Buffer.alloc(16 * 1024 * 1024, 1));\nexports.handler = async () => keep.length;';
+    await deployFixture(server.lambda, 'echo', 'inithog', { MemorySize: 128, Code: { ZipFile: await makeZip({ 'index.js': initHog }) } });
+    const result = await invoke(server.lambda, 'inithog');
+    const requestId = /START RequestId: (\S+)/.exec(result.log)?.[1];
+    assert.deepEqual(result.payload, { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed` });
+  });
+
   it('reports the real per-invocation peak as Max Memory Used, child processes included', async (t) => {
     if (protections.memoryLimit === 'none') return t.diagnostic('no memory cgroup: Max Memory Used is the runtime process peak only');
     await deployFixture(server.lambda, 'echo', 'holder', { MemorySize: 1024, Code: { ZipFile: await makeZip({ 'index.js': HOG }) } });

@@ -67,8 +67,8 @@ export function registerFunctionOperations(router: Router, functions: FunctionSe
       const record = functions.get(call.ctx, call.params['name'] ?? '', undefined);
       return sendJson(call.res, 200, functionConfiguration(record));
     }
-    const { zip, revisionId } = updateCodeInput(input);
-    const record = await functions.updateCode(call.ctx, call.params['name'] ?? '', zip, revisionId);
+    const { zip, revisionId, architectures } = updateCodeInput(input);
+    const record = await functions.updateCode(call.ctx, call.params['name'] ?? '', zip, revisionId, architectures);
     sendJson(call.res, 200, functionConfiguration(record));
   });
 
