@@ -62,7 +62,7 @@ export class ProcessSandbox {
     const v1 = detectV1Roots(name);
     sweepStaleV1(v1);
     const instance = root === undefined ? undefined : instanceDir(root, name);
-    if (instance !== undefined) startReaper(instance);
+    if (instance !== undefined) startReaper(instance, Object.values(v1));
     return new ProcessSandbox(instance, v1);
   }
 
@@ -111,11 +111,20 @@ export class ProcessSandbox {
 
 /**
  * A tiny process that outlives this server only to clean up after it: it blocks reading a pipe from the
- * server, and when the server dies (even by SIGKILL) the pipe closes and it kills the server's whole cgroup
- * subtree. Needed because frozen environments cannot notice on their own that their server is gone.
+ * server, and when the server dies (even by SIGKILL) the pipe closes, it kills the server's whole cgroup2
+ * subtree, waits until it is empty and removes the server's groups (cgroup2 and v1). Needed because frozen
+ * environments cannot notice on their own that their server is gone.
  */
-function startReaper(instanceCgroup: string): void {
-  const reaper = spawn('/bin/sh', ['-c', 'read _ignored; echo 1 > "$0/cgroup.kill"', instanceCgroup], {
+const REAP = [
+  'read _ignored',
+  'echo 1 > "$0/cgroup.kill" 2>/dev/null',
+  'for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "populated 0" "$0/cgroup.events" 2>/dev/null && break; sleep 0.1; done',
+  'for dir in "$0" "$@"; do for env in "$dir"/*/; do rmdir "$env" 2>/dev/null; done; rmdir "$dir" 2>/dev/null; done',
+  'true',
+].join('; ');
+
+function startReaper(instanceCgroup: string, v1Dirs: readonly string[]): void {
+  const reaper = spawn('/bin/sh', ['-c', REAP, instanceCgroup, ...v1Dirs], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });

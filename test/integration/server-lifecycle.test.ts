@@ -132,9 +132,11 @@ describe('server lifecycle', () => {
       await deployFixture(lambda, 'echo', 'orphan', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
       const runtimePid = ((await invoke(lambda, 'orphan')).payload as { pid: number }).pid;
       lambda.destroy();
+      const { cgroups } = (await (await fetch(`${url}/_nimbus/health`)).json()) as { cgroups: Record<string, string> };
       assert.ok(isAlive(runtimePid));
       child.kill('SIGKILL');
       assert.ok(await eventually(() => !isAlive(runtimePid), 5000), `runtime ${runtimePid} exited once its server was gone`);
+      for (const dir of Object.values(cgroups)) assert.ok(await eventually(() => !existsSync(dir), 5000), `${dir} was removed`);
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
