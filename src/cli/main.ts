@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `nimbus` command: dispatches to a subcommand and maps its outcome to an exit code (0 ok, 1 failure,
-// 2 usage error). Every subcommand except `serve` talks to a running server over HTTP only, and only `serve`
-// loads server code, so the others start fast.
+// 2 usage error). Every subcommand except `serve` and `doctor` talks to a running server over HTTP only, and only
+// `serve` and `doctor` load server code (once they run), so the others start fast.
 import { UsageError } from './args.js';
 import { deploy, deployUsage } from './commands/deploy.js';
+import { doctor, doctorUsage } from './commands/doctor.js';
 import { invoke, invokeUsage } from './commands/invoke.js';
 import { logs, logsUsage } from './commands/logs.js';
 import { ls, lsUsage } from './commands/ls.js';
@@ -21,6 +22,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   logs: { run: logs, usage: logsUsage, summary: "print a function's logs" },
   ls: { run: ls, usage: lsUsage, summary: 'list functions' },
   rm: { run: rm, usage: rmUsage, summary: 'delete functions' },
+  doctor: { run: doctor, usage: doctorUsage, summary: 'check this host: which protections Nimbus can enforce, and what to install or enable' },
 };
 
 function usage(): string {

@@ -10,7 +10,6 @@ import { instanceOwner } from './cgroup2.js';
 export type V1Controller = 'memory' | 'cpu' | 'pids';
 export type V1Roots = Partial<Record<V1Controller, string>>;
 
-const MOUNT_ROOT = '/sys/fs/cgroup';
 /** The file that proves a controller works in a child group (the root group lacks some of them). */
 const PROBE_FILE: Record<V1Controller, string> = { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', pids: 'pids.max' };
 
@@ -25,7 +24,9 @@ export function detectV1Roots(instance: string): V1Roots {
   const roots: V1Roots = {};
   for (const controller of Object.keys(PROBE_FILE) as V1Controller[]) {
     const mount = mounts.split('\n').map((l) => l.split(' ')).find(([, , type, opts]) => type === 'cgroup' && (opts ?? '').split(',').includes(controller));
-    const mountPoint = mount?.[1] ?? join(MOUNT_ROOT, controller);
+    // Only a real v1 mount: on a cgroup-v2-only host /sys/fs/cgroup/<controller> would be a plain v2 group.
+    const mountPoint = mount?.[1];
+    if (mountPoint === undefined) continue;
     try {
       const server = join(mountPoint, 'nimbus', instance);
       mkdirSync(server, { recursive: true });

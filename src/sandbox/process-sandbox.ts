@@ -4,8 +4,9 @@
 // exactly which are in force; nothing is claimed that is not enforced. Filesystem isolation (bubblewrap)
 // comes with the rest of the sandbox issue (#4) behind this same interface.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
 import { detectV1Roots, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
@@ -70,7 +71,7 @@ export class ProcessSandbox {
     const v2 = this.cgroupRoot !== undefined;
     return {
       treeKill: v2 ? 'cgroup2' : 'process-group',
-      freeze: v2 ? 'cgroup2' : 'none',
+      freeze: v2 && existsSync(join(this.cgroupRoot ?? '', 'cgroup.freeze')) ? 'cgroup2' : 'none',
       memoryLimit: this.v1.memory === undefined ? 'none' : 'cgroup-v1',
       cpuLimit: this.v1.cpu === undefined ? 'none' : 'cgroup-v1',
       pidsLimit: this.v1.pids === undefined ? 'none' : 'cgroup-v1',
