@@ -1,13 +1,12 @@
 // `nimbus doctor`'s host check: for each protection Nimbus uses, whether this host supports it and, if not, what
-// to do. The cgroup probes follow the sandbox's own detection (sandbox/cgroup2.ts detectCgroup2Root,
-// sandbox/cgroup-v1.ts detectV1Roots) so that `protections` is exactly what a server started now would report in
-// GET /_nimbus/health. Each probe creates `<mount>/nimbus/doctor-<pid>` and removes it again (and `nimbus`
+// to do. Which mounts and control files count comes from the sandbox (sandbox/cgroup-mounts.ts), the same rules
+// its own detection uses, so that `protections` is what a server started now would report in GET /_nimbus/health. Each probe creates `<mount>/nimbus/doctor-<pid>` and removes it again (and `nimbus`
 // itself when the probe created it and nothing else lives there); it never touches `server-*` directories.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { accessSync, constants, type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import type { Protections } from '../sandbox/index.js';
+import { cgroupMounts, type CgroupMounts, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from '../sandbox/index.js';
 
 export type HostCheckId = 'root' | 'tree-kill' | 'freeze' | 'memory' | 'cpu' | 'pids' | 'bubblewrap' | 'node' | 'sqlite' | 'port';
 
@@ -38,11 +37,7 @@ export interface HostCheckOptions {
   readonly port: number;
 }
 
-const NIMBUS_DIR = 'nimbus';
 const MIN_NODE: readonly [number, number] = [20, 9];
-type V1Controller = 'memory' | 'cpu' | 'pids';
-/** Same files as sandbox/cgroup-v1.ts: the one that proves the controller works in a child group. */
-const V1_PROBE_FILE: Record<V1Controller, string> = { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', pids: 'pids.max' };
 const V1_LABEL: Record<V1Controller, string> = { memory: 'memory limit', cpu: 'cpu limit', pids: 'pids limit' };
 const V1_ENFORCED: Record<V1Controller, string> = {
   memory: 'functions are held to their MemorySize',
@@ -54,29 +49,6 @@ const V1_EFFECT: Record<V1Controller, string> = {
   cpu: 'functions get all the CPU they want instead of a share proportional to memory',
   pids: 'a fork bomb in a function is not contained',
 };
-
-interface Mount {
-  readonly point: string;
-  readonly type: string;
-  readonly options: readonly string[];
-}
-
-function readMounts(): Mount[] | undefined {
-  try {
-    return readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((line) => line.split(' '))
-      .filter((f) => f.length >= 4)
-      .map(([, point = '', type = '', opts = '']) => ({ point: unescapeMount(point), type, options: opts.split(',') }));
-  } catch {
-    return undefined;
-  }
-}
-
-/** /proc/mounts escapes space, tab, newline and backslash as octal. */
-function unescapeMount(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
 
 function isRoot(): boolean {
   return process.getuid?.() === 0;
@@ -97,7 +69,7 @@ interface ProbeResult {
  * `<mount>/nimbus` when this probe created it and it holds no group of anyone else.
  */
 function probeCgroupDir(mountPoint: string, files: readonly string[]): ProbeResult {
-  const parent = join(mountPoint, NIMBUS_DIR);
+  const parent = join(mountPoint, NIMBUS_CGROUP_DIR);
   const probe = join(parent, `doctor-${process.pid}`);
   const createdParent = !existsSync(parent);
   let created = false;
@@ -157,27 +129,23 @@ function cannotCreateFix(where: string, err: NodeJS.ErrnoException | undefined):
   return `creating a group under ${where} failed with ${errorText(err)}; run as root on a host whose cgroup filesystem is writable, or accept the degraded mode`;
 }
 
-function unifiedOnly(mounts: readonly Mount[]): boolean {
-  return mounts.some((m) => m.type === 'cgroup2' && m.point === '/sys/fs/cgroup') && !mounts.some((m) => m.type === 'cgroup');
-}
-
 const DELEGATION_NOTE =
   'On a systemd host with cgroup v2 only, a delegated subtree (`systemd-run --user --scope -p Delegate=yes …`) ' +
   'would give a non-root user its own cgroups, but Nimbus does not support that yet: it uses `<cgroup2 mount>/nimbus` only';
 
-function checkCgroup2(mounts: readonly Mount[] | undefined): { kill: HostCheck; freeze: HostCheck; root?: string } {
-  const v2 = (mounts ?? []).filter((m) => m.type === 'cgroup2');
+function checkCgroup2(mounts: CgroupMounts | undefined): { kill: HostCheck; freeze: HostCheck; root?: string } {
+  const v2 = mounts?.v2 ?? [];
   const tried: string[] = [];
   let lastError: NodeJS.ErrnoException | undefined;
   let noKill = false;
-  for (const mount of v2) {
-    const result = probeCgroupDir(mount.point, ['cgroup.kill', 'cgroup.freeze']);
-    tried.push(mount.point);
+  for (const point of v2) {
+    const result = probeCgroupDir(point, [V2_KILL_FILE, V2_FREEZE_FILE]);
+    tried.push(point);
     if (!result.created) {
       lastError = result.error;
       continue;
     }
-    if (!result.present.has('cgroup.kill')) {
+    if (!result.present.has(V2_KILL_FILE)) {
       noKill = true;
       continue;
     }
@@ -185,16 +153,16 @@ function checkCgroup2(mounts: readonly Mount[] | undefined): { kill: HostCheck; 
     const leftover = result.leftover === undefined ? '' : ` (could not remove ${result.leftover})`;
     const kill: HostCheck = {
       id: 'tree-kill', ok: true, required: false, label: 'tree kill',
-      detail: `cgroup2 cgroup.kill in ${join(mount.point, NIMBUS_DIR)}: a timeout kills every process of the environment${leftover}`,
+      detail: `cgroup2 cgroup.kill in ${join(point, NIMBUS_CGROUP_DIR)}: a timeout kills every process of the environment${leftover}`,
     };
-    const freeze: HostCheck = result.present.has('cgroup.freeze')
-      ? { id: 'freeze', ok: true, required: false, label: 'freeze', detail: `cgroup2 cgroup.freeze in ${join(mount.point, NIMBUS_DIR)}: idle environments are frozen between invocations` }
+    const freeze: HostCheck = result.present.has(V2_FREEZE_FILE)
+      ? { id: 'freeze', ok: true, required: false, label: 'freeze', detail: `cgroup2 cgroup.freeze in ${join(point, NIMBUS_CGROUP_DIR)}: idle environments are frozen between invocations` }
       : {
           id: 'freeze', ok: false, required: false, label: 'freeze',
-          detail: `cgroup2 at ${mount.point} has no cgroup.freeze`,
+          detail: `cgroup2 at ${point} has no cgroup.freeze`,
           fix: 'cgroup.freeze needs Linux ≥ 5.2; idle environments keep running between invocations until then',
         };
-    return { kill, freeze, root: mount.point };
+    return { kill, freeze, root: point };
   }
   let detail: string;
   let fix: string;
@@ -208,7 +176,7 @@ function checkCgroup2(mounts: readonly Mount[] | undefined): { kill: HostCheck; 
     detail = `cgroup2 at ${tried.join(', ')} has no cgroup.kill`;
     fix = 'cgroup.kill needs Linux ≥ 5.14: upgrade the kernel';
   } else {
-    detail = `cannot create a group under ${tried.map((p) => join(p, NIMBUS_DIR)).join(', ')} (${errorText(lastError)})`;
+    detail = `cannot create a group under ${tried.map((p) => join(p, NIMBUS_CGROUP_DIR)).join(', ')} (${errorText(lastError)})`;
     fix = cannotCreateFix(tried.join(', '), lastError);
     if (!isRoot()) fix += `. ${DELEGATION_NOTE}`;
   }
@@ -225,13 +193,13 @@ function checkCgroup2(mounts: readonly Mount[] | undefined): { kill: HostCheck; 
   };
 }
 
-function checkV1(mounts: readonly Mount[] | undefined, controller: V1Controller): HostCheck {
+function checkV1(mounts: CgroupMounts | undefined, controller: V1Controller): HostCheck {
   const label = V1_LABEL[controller];
   const file = V1_PROBE_FILE[controller];
   const base = { id: controller, required: false, label } as const;
-  const mount = mounts?.find((m) => m.type === 'cgroup' && m.options.includes(controller));
-  if (mount === undefined) {
-    const pureV2 = mounts !== undefined && unifiedOnly(mounts);
+  const point = mounts?.v1[controller];
+  if (point === undefined) {
+    const pureV2 = mounts?.unifiedOnly ?? false;
     return {
       ...base, ok: false,
       detail: `no cgroup v1 ${controller} controller is mounted; ${V1_EFFECT[controller]}`,
@@ -242,23 +210,23 @@ function checkV1(mounts: readonly Mount[] | undefined, controller: V1Controller)
           '(possible only while cgroup2 does not use that controller)',
     };
   }
-  const result = probeCgroupDir(mount.point, [file]);
+  const result = probeCgroupDir(point, [file]);
   const leftover = result.leftover === undefined ? '' : ` (could not remove ${result.leftover})`;
   if (!result.created) {
     return {
       ...base, ok: false,
-      detail: `cannot create a group under ${join(mount.point, NIMBUS_DIR)} (${errorText(result.error)}); ${V1_EFFECT[controller]}`,
-      fix: cannotCreateFix(mount.point, result.error),
+      detail: `cannot create a group under ${join(point, NIMBUS_CGROUP_DIR)} (${errorText(result.error)}); ${V1_EFFECT[controller]}`,
+      fix: cannotCreateFix(point, result.error),
     };
   }
   if (!result.present.has(file)) {
     return {
       ...base, ok: false,
-      detail: `a group under ${join(mount.point, NIMBUS_DIR)} has no ${file}${leftover}; ${V1_EFFECT[controller]}`,
+      detail: `a group under ${join(point, NIMBUS_CGROUP_DIR)} has no ${file}${leftover}; ${V1_EFFECT[controller]}`,
       fix: `the kernel's cgroup v1 ${controller} controller lacks ${file}; enable it in the kernel configuration`,
     };
   }
-  return { ...base, ok: true, detail: `cgroup v1 ${file} in ${join(mount.point, NIMBUS_DIR)}: ${V1_ENFORCED[controller]}${leftover}` };
+  return { ...base, ok: true, detail: `cgroup v1 ${file} in ${join(point, NIMBUS_CGROUP_DIR)}: ${V1_ENFORCED[controller]}${leftover}` };
 }
 
 function findOnPath(name: string): string | undefined {
@@ -341,7 +309,7 @@ async function checkPort(host: string, port: number): Promise<HostCheck> {
 
 /** Checks this host; creates nothing that outlives the call. */
 export async function checkHost(options: HostCheckOptions): Promise<HostReport> {
-  const mounts = readMounts();
+  const mounts = cgroupMounts();
   const root: HostCheck = isRoot()
     ? { id: 'root', ok: true, required: false, label: 'root', detail: 'running as root (cgroups need it today)' }
     : {

@@ -1,39 +1,27 @@
 // cgroup v1 resource controllers for an environment: memory (limit, per-invocation peak, OOM-kill counter),
 // cpu (CFS quota ∝ memory) and pids (fork-bomb containment). This project's hosts mount these controllers as
 // v1 hierarchies next to an empty cgroup2 tree (notes/isolation-findings.md §0–2, §8). Each server keeps its
-// groups under `<controller>/nimbus/server-<pid>/`, like the cgroup2 side.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+// groups under `<controller>/nimbus/server-<pid>-<id>/`, like the cgroup2 side.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProcessAlive } from '../shared/process.js';
+import { cgroupMounts, NIMBUS_CGROUP_DIR, V1_PROBE_FILE, type V1Controller } from './cgroup-mounts.js';
 import { instanceOwner } from './cgroup2.js';
 
-export type V1Controller = 'memory' | 'cpu' | 'pids';
 export type V1Roots = Partial<Record<V1Controller, string>>;
-
-/** The file that proves a controller works in a child group (the root group lacks some of them). */
-const PROBE_FILE: Record<V1Controller, string> = { memory: 'memory.limit_in_bytes', cpu: 'cpu.cfs_quota_us', pids: 'pids.max' };
 
 /** Finds writable v1 controllers and prepares this server's directory in each. */
 export function detectV1Roots(instance: string): V1Roots {
-  let mounts = '';
-  try {
-    mounts = readFileSync('/proc/mounts', 'utf8');
-  } catch {
-    return {};
-  }
   const roots: V1Roots = {};
-  for (const controller of Object.keys(PROBE_FILE) as V1Controller[]) {
-    const mount = mounts.split('\n').map((l) => l.split(' ')).find(([, , type, opts]) => type === 'cgroup' && (opts ?? '').split(',').includes(controller));
-    // Only a real v1 mount: on a cgroup-v2-only host /sys/fs/cgroup/<controller> would be a plain v2 group.
-    const mountPoint = mount?.[1];
-    if (mountPoint === undefined) continue;
+  // Only real v1 mounts count: on a cgroup-v2-only host /sys/fs/cgroup/<controller> would be a plain v2 group.
+  for (const [controller, mountPoint] of Object.entries(cgroupMounts()?.v1 ?? {}) as Array<[V1Controller, string]>) {
     try {
-      const server = join(mountPoint, 'nimbus', instance);
+      const server = join(mountPoint, NIMBUS_CGROUP_DIR, instance);
       mkdirSync(server, { recursive: true });
-      if (existsSync(join(server, PROBE_FILE[controller]))) roots[controller] = server;
+      if (existsSync(join(server, V1_PROBE_FILE[controller]))) roots[controller] = server;
       else rmdirSync(server);
     } catch {
-      // not mounted or not writable: this protection is unavailable
+      // not writable: this protection is unavailable
     }
   }
   return roots;

@@ -6,26 +6,17 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isProcessAlive } from '../shared/process.js';
+import { cgroupMounts, NIMBUS_CGROUP_DIR, V2_FREEZE_FILE, V2_KILL_FILE } from './cgroup-mounts.js';
 
-const ROOT_NAME = 'nimbus';
-
-/** Finds a writable cgroup2 mount and prepares `<mount>/nimbus`; undefined when unavailable. */
+/** Finds the first writable cgroup2 mount with `cgroup.kill` and prepares `<mount>/nimbus`; undefined when none. */
 export function detectCgroup2Root(): string | undefined {
-  let mounts: string;
-  try {
-    mounts = readFileSync('/proc/mounts', 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of mounts.split('\n')) {
-    const [, mountPoint, type] = line.split(' ');
-    if (type !== 'cgroup2' || mountPoint === undefined) continue;
-    const root = join(mountPoint, ROOT_NAME);
+  for (const mountPoint of cgroupMounts()?.v2 ?? []) {
+    const root = join(mountPoint, NIMBUS_CGROUP_DIR);
     try {
       mkdirSync(root, { recursive: true });
       const probe = join(root, `probe-${process.pid}`);
       mkdirSync(probe, { recursive: true });
-      const ok = existsSync(join(probe, 'cgroup.kill'));
+      const ok = existsSync(join(probe, V2_KILL_FILE));
       rmdirSync(probe);
       if (ok) return root;
     } catch {
@@ -61,7 +52,7 @@ export class Cgroup2 {
   /** Kills every process in the group (including ones that escaped with setsid) and waits until it is empty. */
   async killAll(timeoutMs = 2000): Promise<boolean> {
     try {
-      writeFileSync(join(this.path, 'cgroup.kill'), '1');
+      writeFileSync(join(this.path, V2_KILL_FILE), '1');
     } catch {
       return !this.populated();
     }
@@ -79,7 +70,7 @@ export class Cgroup2 {
    */
   setFrozen(frozen: boolean): void {
     try {
-      this.freezeFd ??= openSync(join(this.path, 'cgroup.freeze'), 'w');
+      this.freezeFd ??= openSync(join(this.path, V2_FREEZE_FILE), 'w');
       writeSync(this.freezeFd, frozen ? '1' : '0');
     } catch {
       // group already gone

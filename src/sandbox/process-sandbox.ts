@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { V2_FREEZE_FILE } from './cgroup-mounts.js';
 import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
 import { detectV1Roots, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
 
@@ -71,7 +72,7 @@ export class ProcessSandbox {
     const v2 = this.cgroupRoot !== undefined;
     return {
       treeKill: v2 ? 'cgroup2' : 'process-group',
-      freeze: v2 && existsSync(join(this.cgroupRoot ?? '', 'cgroup.freeze')) ? 'cgroup2' : 'none',
+      freeze: v2 && existsSync(join(this.cgroupRoot ?? '', V2_FREEZE_FILE)) ? 'cgroup2' : 'none',
       memoryLimit: this.v1.memory === undefined ? 'none' : 'cgroup-v1',
       cpuLimit: this.v1.cpu === undefined ? 'none' : 'cgroup-v1',
       pidsLimit: this.v1.pids === undefined ? 'none' : 'cgroup-v1',
