@@ -10,6 +10,8 @@ export type ZipContent = string | Buffer | { content: string | Buffer; mode?: nu
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
+/** Every entry gets this mtime, so equal content always makes byte-equal zips (a clock tick must not change a hash). */
+const FIXED_MTIME = new Date('2024-01-01T00:00:00Z');
 
 /** Names ending in "/" become directories; a mode with S_IFLNK (0o120000) makes a symlink to `content`. */
 export function makeZip(files: Record<string, ZipContent>): Promise<Buffer> {
@@ -17,10 +19,10 @@ export function makeZip(files: Record<string, ZipContent>): Promise<Buffer> {
   for (const [name, spec] of Object.entries(files)) {
     const { content, mode } = typeof spec === 'string' || Buffer.isBuffer(spec) ? { content: spec, mode: undefined } : spec;
     if (name.endsWith('/')) {
-      zip.addEmptyDirectory(name, mode === undefined ? {} : { mode: mode | 0o040000 });
+      zip.addEmptyDirectory(name, mode === undefined ? { mtime: FIXED_MTIME } : { mtime: FIXED_MTIME, mode: mode | 0o040000 });
     } else {
       const fullMode = mode === undefined ? S_IFREG | 0o644 : (mode & S_IFMT) === 0 ? S_IFREG | mode : mode;
-      zip.addBuffer(Buffer.from(content), name, { mode: fullMode });
+      zip.addBuffer(Buffer.from(content), name, { mtime: FIXED_MTIME, mode: fullMode });
     }
   }
   return finish(zip);
@@ -35,12 +37,12 @@ export async function zipDirectory(dir: string): Promise<Buffer> {
       const abs = path.join(dir, relPath);
       const stat = await lstat(abs);
       if (stat.isDirectory()) {
-        zip.addEmptyDirectory(relPath, { mode: stat.mode });
+        zip.addEmptyDirectory(relPath, { mtime: FIXED_MTIME, mode: stat.mode });
         await walk(relPath);
       } else if (stat.isSymbolicLink()) {
-        zip.addBuffer(Buffer.from(await readlink(abs)), relPath, { mode: stat.mode });
+        zip.addBuffer(Buffer.from(await readlink(abs)), relPath, { mtime: FIXED_MTIME, mode: stat.mode });
       } else {
-        zip.addBuffer(await readFile(abs), relPath, { mode: stat.mode });
+        zip.addBuffer(await readFile(abs), relPath, { mtime: FIXED_MTIME, mode: stat.mode });
       }
     }
   };
