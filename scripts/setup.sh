@@ -1,23 +1,32 @@
 #!/bin/sh
 # Sets up what Nimbus needs on a fresh machine, idempotently, then builds (incrementally).
-#   sh scripts/setup.sh          what `npm start` needs: npm dependencies (better-sqlite3 builds from source) + build
-#   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws) and boto3
+#   sh scripts/setup.sh          what `npm start` needs: bubblewrap for the sandbox (when root), npm dependencies
+#                                (better-sqlite3 builds from source), build
+#   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws), curl and boto3
 set -eu
 cd "$(dirname "$0")/.."
 
 say() { printf 'nimbus setup: %s\n' "$*" >&2; }
 
+# Debian packages. The sandbox's (bubblewrap) is wanted by `npm start` too, but Nimbus runs without it, degraded
+# and saying so, so only the tests insist on it.
+packages=""
+[ -x /usr/bin/bwrap ] || packages="$packages bubblewrap"
 if [ "${1:-}" = "--test" ]; then
-  packages=""
   [ -x /usr/bin/aws ] || packages="$packages awscli"
+  [ -x /usr/bin/curl ] || packages="$packages curl"
   if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
     packages="$packages python3-boto3"
   fi
-  if [ -n "$packages" ]; then
-    if [ "$(id -u)" != 0 ]; then
+fi
+if [ -n "$packages" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    if [ "${1:-}" = "--test" ]; then
       say "the tests need Debian packages:$packages (run as root, or: sudo apt-get install$packages)"
       exit 1
     fi
+    say "without root, not installing:$packages (functions then run without filesystem isolation; see nimbus doctor)"
+  else
     say "installing Debian packages:$packages"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null

@@ -23,7 +23,11 @@ function coerce(section: string, key: string, spec: ConfigKey<ConfigValue>, raw:
     if (raw === false || raw === 'false' || raw === '0') return false;
     throw new NimbusError('ERR_CONFIG', `${where} must be true or false`, { user: true });
   }
-  return String(raw);
+  const text = String(raw);
+  if (spec.choices !== undefined && !spec.choices.includes(text)) {
+    throw new NimbusError('ERR_CONFIG', `${where} must be one of ${spec.choices.join(', ')}, got ${JSON.stringify(text)}`, { user: true });
+  }
+  return text;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {

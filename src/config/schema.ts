@@ -10,6 +10,8 @@ export interface ConfigKey<T extends ConfigValue> {
   readonly aliases?: readonly string[];
   readonly min?: number;
   readonly max?: number;
+  /** For strings: the only accepted values. */
+  readonly choices?: readonly string[];
 }
 
 export const schema = {
@@ -27,6 +29,12 @@ export const schema = {
     keepAliveMs: { default: 600000, description: 'Idle time after which a warm execution environment is stopped.', min: 1 },
     initTimeoutMs: { default: 10000, description: 'Longest an environment may take from spawn to its first request for work.', min: 1 },
     nodePath: { default: '', description: 'Node binary for nodejs runtimes (empty: the one running Nimbus).' },
+    isolation: {
+      default: 'auto',
+      description: 'Sandbox functions with bubblewrap (Lambda\'s filesystem layout, own PID namespace, unprivileged user): `auto` when the host can, `none` never.',
+      aliases: ['NIMBUS_ISOLATION'],
+      choices: ['auto', 'none'],
+    },
   },
   log: {
     level: { default: 'info', description: 'Platform log level (trace, debug, info, warn, error, fatal, silent).', aliases: ['NIMBUS_LOG_LEVEL'] },

@@ -6,13 +6,15 @@
 //
 // A timeout, a crash or an oversize response stops the environment (its whole process tree is killed) so
 // the next invocation cold-starts a fresh one, as on Lambda.
+import { accessSync, constants } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { InvocationOutcome } from '../model/outcome.js';
 import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
 } from '../observe/index.js';
-import { type RuntimeHost, runtimeLaunch } from '../runtimes/index.js';
+import { type RuntimeHost, runtimeDefinition } from '../runtimes/index.js';
 import type { ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
@@ -117,15 +119,23 @@ export class ExecutionEnvironment {
   private async start(): Promise<InitFailure | undefined> {
     this.stateValue = 'starting';
     const t0 = this.deps.clock.monotonic();
-    const launch = runtimeLaunch(this.spec.runtime, this.deps.host, this.spec.codeDir);
-    if (launch === undefined) {
+    const runtime = runtimeDefinition(this.spec.runtime);
+    if (runtime === undefined) {
       this.stateValue = 'stopped';
       return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage: `Nimbus cannot run runtime ${this.spec.runtime} yet` }) };
+    }
+    const mounts = { taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath };
+    const paths = this.deps.sandbox.paths(mounts);
+    const launch = runtime.launch(paths);
+    const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, paths.taskRoot);
+    if (missing !== undefined) {
+      this.stateValue = 'stopped';
+      return missing;
     }
     this.server = createRuntimeApiServer(this.handlers());
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     const port = (this.server.address() as AddressInfo).port;
-    this.writeLog(initStartLine(launch.versionLabel, this.spec.runtimeVersionArn), this.initLines);
+    this.writeLog(initStartLine(runtime.versionLabel, this.spec.runtimeVersionArn), this.initLines);
 
     const ready = new Promise<InitFailure | undefined>((resolve) => (this.readyWaiter = resolve));
     try {
@@ -133,9 +143,10 @@ export class ExecutionEnvironment {
         id: this.id,
         command: launch.command,
         args: launch.args,
-        env: buildRuntimeEnv(this.spec, launch, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
-        cwd: this.spec.codeDir,
+        env: buildRuntimeEnv(this.spec, runtime, launch, paths, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
+        mounts,
         memoryMb: this.spec.memoryMb,
+        tmpMb: this.spec.ephemeralStorageMb,
       });
     } catch (err) {
       // e.g. an environment value the OS cannot pass (a NUL byte): the environment cannot start.
@@ -407,6 +418,20 @@ function stripErrorCause(body: Buffer): Buffer {
 }
 
 /** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
+/**
+ * A custom runtime needs an executable `bootstrap`; Lambda refuses to start without one, with this error
+ * (AWS: `Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`).
+ */
+function missingBootstrap(hostTaskRoot: string, taskRoot: string): InitFailure | undefined {
+  try {
+    accessSync(join(hostTaskRoot, 'bootstrap'), constants.X_OK);
+    return undefined;
+  } catch {
+    const errorMessage = `Couldn't find valid bootstrap(s): [${taskRoot}/bootstrap /opt/bootstrap]`;
+    return { errorType: 'Runtime.InvalidEntrypoint', payload: json({ errorType: 'Runtime.InvalidEntrypoint', errorMessage }) };
+  }
+}
+
 function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null, outOfMemory = false): InitFailure {
   const reason =
     signal !== null ? `Runtime exited with error: signal: ${signalName(signal)}`

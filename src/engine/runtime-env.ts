@@ -1,32 +1,44 @@
 // The process environment an execution environment's runtime sees, as Lambda sets it
-// (spec/lambda-wire.md b.2). Reserved variables always win over the user's; the rest (PATH, LANG, TZ,
-// LD_LIBRARY_PATH, NODE_PATH, AWS_XRAY_*) the user may override, as AWS documents.
-import type { RuntimeLaunch } from '../runtimes/index.js';
+// (spec/lambda-wire.md b.2, checked against the recorded AWS introspection). Reserved variables always win
+// over the user's; the rest (PATH, LANG, TZ, LD_LIBRARY_PATH, NODE_PATH, AWS_XRAY_*) the user may override,
+// as AWS documents. Nothing of the server's own environment is passed on.
+import type { RuntimeDefinition, RuntimeLaunch, RuntimePaths } from '../runtimes/index.js';
 import type { EnvironmentSpec } from './environment-spec.js';
+
+const PLACEHOLDER_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'ASIANIMBUSLOCAL00000',
+  AWS_SECRET_ACCESS_KEY: 'nimbus-local-placeholder-secret-access-key',
+  AWS_SESSION_TOKEN: 'nimbus-local-placeholder-session-token',
+} as const;
 
 export function buildRuntimeEnv(
   spec: EnvironmentSpec,
+  runtime: RuntimeDefinition,
   launch: RuntimeLaunch,
+  paths: RuntimePaths,
   runtimeApi: string,
   logStream: string,
   initializationType: 'on-demand' | 'provisioned-concurrency',
 ): Record<string, string> {
+  const lang = runtime.envStyle === 'custom-al2' ? { path: '', lib: '' } : { path: '/var/lang/bin:', lib: '/var/lang/lib:' };
+  const xray = runtime.envStyle === 'custom-al2' ? '169.254.79.129' : '169.254.100.1';
+  const { taskRoot, runtimeDir } = paths;
   const defaults: Record<string, string> = {
-    PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    PATH: `${lang.path}/usr/local/bin:/usr/bin/:/bin:/opt/bin`,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    LD_LIBRARY_PATH: `/var/lang/lib:/lib64:/usr/lib64:${launch.runtimeDir}:${launch.runtimeDir}lib:${spec.codeDir}:${spec.codeDir}/lib:/opt/lib`,
+    LD_LIBRARY_PATH: `${lang.lib}/lib64:/usr/lib64:${runtimeDir}:${runtimeDir}/lib:${taskRoot}:${taskRoot}/lib:/opt/lib`,
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
-    _AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129',
+    AWS_XRAY_DAEMON_ADDRESS: `${xray}:2000`,
+    _AWS_XRAY_DAEMON_ADDRESS: xray,
     _AWS_XRAY_DAEMON_PORT: '2000',
     ...launch.env,
   };
   const reserved: Record<string, string> = {
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     _HANDLER: spec.handler,
-    LAMBDA_TASK_ROOT: spec.codeDir,
-    LAMBDA_RUNTIME_DIR: launch.runtimeDir,
+    LAMBDA_TASK_ROOT: taskRoot,
+    LAMBDA_RUNTIME_DIR: runtimeDir,
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: spec.version,
@@ -35,9 +47,15 @@ export function buildRuntimeEnv(
     AWS_LAMBDA_LOG_STREAM_NAME: logStream,
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
-    SHLVL: '0',
+    // Lambda passes the execution role's credentials. Nimbus has no roles yet: placeholders, so that SDKs in the
+    // function find credentials at once (and can sign requests to local endpoints) instead of probing EC2 metadata.
+    ...PLACEHOLDER_CREDENTIALS,
   };
-  if (!spec.runtime.startsWith('provided')) reserved['AWS_EXECUTION_ENV'] = `AWS_Lambda_${spec.runtime}`;
+  if (runtime.envStyle === 'managed') {
+    reserved['AWS_EXECUTION_ENV'] = `AWS_Lambda_${spec.runtime}`;
+    reserved['PWD'] = taskRoot;
+    reserved['SHLVL'] = '0';
+  }
   if (spec.logFormat === 'JSON') {
     reserved['AWS_LAMBDA_LOG_FORMAT'] = 'JSON';
     reserved['AWS_LAMBDA_LOG_LEVEL'] = spec.applicationLogLevel ?? 'INFO';

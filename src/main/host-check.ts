@@ -2,11 +2,10 @@
 // to do. Which mounts and control files count comes from the sandbox (sandbox/cgroup-mounts.ts), the same rules
 // its own detection uses, so that `protections` is what a server started now would report in GET /_nimbus/health. Each probe creates `<mount>/nimbus/doctor-<pid>` and removes it again (and `nimbus`
 // itself when the probe created it and nothing else lives there); it never touches `server-*` directories.
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants, type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { cgroupMounts, type CgroupMounts, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from '../sandbox/index.js';
+import { join } from 'node:path';
+import { cgroupMounts, type CgroupMounts, detectBubblewrap, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from '../sandbox/index.js';
 
 export type HostCheckId = 'root' | 'tree-kill' | 'freeze' | 'memory' | 'cpu' | 'pids' | 'bubblewrap' | 'node' | 'sqlite' | 'port';
 
@@ -229,37 +228,18 @@ function checkV1(mounts: CgroupMounts | undefined, controller: V1Controller): Ho
   return { ...base, ok: true, detail: `cgroup v1 ${file} in ${join(point, NIMBUS_CGROUP_DIR)}: ${V1_ENFORCED[controller]}${leftover}` };
 }
 
-function findOnPath(name: string): string | undefined {
-  const candidates = [`/usr/bin/${name}`, ...(process.env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, name))];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 function checkBubblewrap(): HostCheck {
-  const base = { id: 'bubblewrap', required: false, label: 'bubblewrap' } as const;
-  const planned = 'not used yet (filesystem isolation is planned)';
-  const bwrap = findOnPath('bwrap');
-  if (bwrap === undefined) {
-    return { ...base, ok: false, detail: `not installed; ${planned}`, fix: 'apt-get install bubblewrap (Debian/Ubuntu), ready for the filesystem isolation to come' };
-  }
-  let version: string;
-  try {
-    version = execFileSync(bwrap, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch (err) {
+  const base = { id: 'bubblewrap', required: false, label: 'isolation' } as const;
+  const found = detectBubblewrap();
+  if (!found.ok) {
     return {
       ...base, ok: false,
-      detail: `${bwrap} does not run (\`bwrap --version\`: ${(err as Error).message.split('\n')[0] ?? ''}); ${planned}`,
-      fix: 'reinstall it: apt-get install --reinstall bubblewrap',
+      detail: `${found.reason}: functions see the host's filesystem, run as the server's user and share its PID namespace`,
+      fix: found.reason.startsWith('bwrap is not installed') ? 'apt-get install bubblewrap (Debian/Ubuntu)' : 'run Nimbus as root, or enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)',
     };
   }
-  return { ...base, ok: true, detail: `${version || 'bwrap'} at ${bwrap}; ${planned}` };
+  const user = found.bwrap.setpriv === undefined ? 'as the server\'s user (not root)' : 'as sbx_user1051 (uid 993) without capabilities';
+  return { ...base, ok: true, detail: `${found.bwrap.version}: Lambda's filesystem layout, own PID namespace, ${user}` };
 }
 
 function checkNode(): HostCheck {
@@ -321,7 +301,8 @@ export async function checkHost(options: HostCheckOptions): Promise<HostReport> 
   const memory = checkV1(mounts, 'memory');
   const cpu = checkV1(mounts, 'cpu');
   const pids = checkV1(mounts, 'pids');
-  const checks = [root, v2.kill, v2.freeze, memory, cpu, pids, checkBubblewrap(), checkNode(), await checkSqlite(), await checkPort(options.host, options.port)];
+  const bubblewrap = checkBubblewrap();
+  const checks = [root, v2.kill, v2.freeze, memory, cpu, pids, bubblewrap, checkNode(), await checkSqlite(), await checkPort(options.host, options.port)];
   const protections: Protections = {
     treeKill: v2.kill.ok ? 'cgroup2' : 'process-group',
     // The sandbox freezes through the same cgroup2 directory it kills through.
@@ -329,7 +310,8 @@ export async function checkHost(options: HostCheckOptions): Promise<HostReport> 
     memoryLimit: memory.ok ? 'cgroup-v1' : 'none',
     cpuLimit: cpu.ok ? 'cgroup-v1' : 'none',
     pidsLimit: pids.ok ? 'cgroup-v1' : 'none',
-    filesystemIsolation: 'none',
+    filesystemIsolation: bubblewrap.ok ? 'bubblewrap' : 'none',
+    user: bubblewrap.ok && isRoot() ? 'sbx_user1051' : 'server',
   };
   return { checks, protections, canRun: checks.every((c) => c.ok || !c.required) };
 }

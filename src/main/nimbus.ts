@@ -47,7 +47,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000, (err) =>
     logger.error({ err }, 'function log events could not be stored and were dropped'),
   );
-  const sandbox = await ProcessSandbox.create();
+  const sandbox = await ProcessSandbox.create({ isolation: config.engine.isolation === 'none' ? 'none' : 'auto', stateDir: join(dataDir, 'sandbox') });
   const engine = new Engine(
     {
       sandbox, logs: logStore, clock: systemClock,

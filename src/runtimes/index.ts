@@ -1,3 +1,3 @@
 // Public face of the runtime registry (the bootstraps under runtimes/node etc. run inside environments and
 // are never imported by server code).
-export { runtimeLaunch, type RuntimeLaunch, type RuntimeHost } from './registry.js';
+export { runtimeDefinition, type RuntimeDefinition, type RuntimeLaunch, type RuntimeHost, type RuntimePaths } from './registry.js';

@@ -1,13 +1,19 @@
 // Turns "run this runtime with these limits" into an OS process whose whole tree Nimbus can account for,
 // limit, freeze and kill. Per environment: a cgroup2 group (tree kill, freeze) and cgroup v1 memory, cpu and
-// pids groups (limits, peak memory, OOM detection), each used when the host allows it. `protections` says
-// exactly which are in force; nothing is claimed that is not enforced. Filesystem isolation (bubblewrap)
-// comes with the rest of the sandbox issue (#4) behind this same interface.
+// pids groups (limits, peak memory, OOM detection), and a bubblewrap sandbox (Lambda's filesystem layout,
+// PID namespace, unprivileged user), each used when the host allows it. `protections` says exactly which
+// are in force; nothing is claimed that is not enforced.
+//
+// The chain for one environment: sh (joins the cgroups, so nothing can run outside them) → bwrap (mounts,
+// namespaces) → setpriv (drops root) → the runtime.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import {
+  type Bubblewrap, bubblewrapArgs, detectBubblewrap, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
+} from './bubblewrap.js';
 import { V2_FREEZE_FILE } from './cgroup-mounts.js';
 import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
 import { detectV1Roots, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
@@ -17,9 +23,34 @@ export interface LaunchSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  readonly cwd: string;
+  /** What the environment sees, in host paths; `paths()` says where the runtime finds them. */
+  readonly mounts: HostMounts;
   /** The function's MemorySize: the memory limit, and the CPU share once `limitCpu()` is called. */
   readonly memoryMb: number;
+  /** EphemeralStorage: the size of the private /tmp (with filesystem isolation). */
+  readonly tmpMb: number;
+}
+
+export interface HostMounts {
+  /** The function's code: /var/task and the working directory. */
+  readonly taskRoot: string;
+  /** The runtime client: /var/runtime (absent for custom runtimes). */
+  readonly runtimeDir: string | undefined;
+  readonly nodePath: string;
+}
+
+/** Where the runtime sees the mounts (Lambda's paths in a sandbox, the host's without one). */
+export interface SandboxPaths {
+  readonly taskRoot: string;
+  readonly runtimeDir: string;
+  readonly nodePath: string;
+}
+
+export interface SandboxOptions {
+  /** 'auto' isolates with bubblewrap when the host can; 'none' never does (development, comparisons). */
+  readonly isolation: 'auto' | 'none';
+  /** A directory for the sandbox's generated files (its /etc/passwd). */
+  readonly stateDir: string;
 }
 
 export interface ExitInfo {
@@ -51,13 +82,27 @@ export interface Protections {
   readonly memoryLimit: 'cgroup-v1' | 'none';
   readonly cpuLimit: 'cgroup-v1' | 'none';
   readonly pidsLimit: 'cgroup-v1' | 'none';
-  readonly filesystemIsolation: 'none';
+  /** Lambda's filesystem layout with nothing else of the host visible, and a private PID namespace. */
+  readonly filesystemIsolation: 'bubblewrap' | 'none';
+  /** The uid functions run as: Lambda's unprivileged sbx_user1051 without capabilities, or the server's own. */
+  readonly user: 'sbx_user1051' | 'server';
+}
+
+interface Isolation {
+  readonly bwrap: Bubblewrap;
+  readonly etc: { readonly passwd: string; readonly group: string };
 }
 
 export class ProcessSandbox {
-  private constructor(private readonly cgroupRoot: string | undefined, private readonly v1: V1Roots) {}
+  private constructor(
+    private readonly cgroupRoot: string | undefined,
+    private readonly v1: V1Roots,
+    private readonly isolation: Isolation | undefined,
+    /** Why isolation is off: 'disabled' by configuration, else what the host lacks. */
+    readonly isolationUnavailable: string | undefined,
+  ) {}
 
-  static async create(): Promise<ProcessSandbox> {
+  static async create(options: SandboxOptions): Promise<ProcessSandbox> {
     const name = instanceName();
     const root = detectCgroup2Root();
     if (root !== undefined) await sweepStale(root);
@@ -65,7 +110,16 @@ export class ProcessSandbox {
     sweepStaleV1(v1);
     const instance = root === undefined ? undefined : instanceDir(root, name);
     if (instance !== undefined) startReaper(instance, Object.values(v1));
-    return new ProcessSandbox(instance, v1);
+    if (options.isolation === 'none') return new ProcessSandbox(instance, v1, undefined, 'disabled');
+    const found = detectBubblewrap();
+    if (!found.ok) return new ProcessSandbox(instance, v1, undefined, found.reason);
+    return new ProcessSandbox(instance, v1, { bwrap: found.bwrap, etc: writeSandboxEtc(options.stateDir) }, undefined);
+  }
+
+  /** Where a runtime launched with `mounts` finds them. */
+  paths(mounts: HostMounts): SandboxPaths {
+    if (this.isolation === undefined) return { taskRoot: mounts.taskRoot, runtimeDir: mounts.runtimeDir ?? RUNTIME_DIR, nodePath: mounts.nodePath };
+    return { taskRoot: TASK_ROOT, runtimeDir: RUNTIME_DIR, nodePath: SANDBOX_NODE };
   }
 
   get protections(): Protections {
@@ -76,7 +130,8 @@ export class ProcessSandbox {
       memoryLimit: this.v1.memory === undefined ? 'none' : 'cgroup-v1',
       cpuLimit: this.v1.cpu === undefined ? 'none' : 'cgroup-v1',
       pidsLimit: this.v1.pids === undefined ? 'none' : 'cgroup-v1',
-      filesystemIsolation: 'none',
+      filesystemIsolation: this.isolation === undefined ? 'none' : 'bubblewrap',
+      user: this.isolation?.bwrap.setpriv === undefined ? 'server' : 'sbx_user1051',
     };
   }
 
@@ -95,14 +150,20 @@ export class ProcessSandbox {
     const group = this.cgroupRoot === undefined ? undefined : Cgroup2.create(this.cgroupRoot, spec.id);
     const limits = V1Groups.create(this.v1, spec.id, spec.memoryMb);
     const procs = [...(group === undefined ? [] : [group.procsFile]), ...limits.procsFiles];
+    const isolation = this.isolation;
+    const runtime = [spec.command, ...spec.args];
+    const sandboxed = isolation === undefined ? runtime : [isolation.bwrap.path, ...bubblewrapArgs(isolation.bwrap, {
+      taskRoot: spec.mounts.taskRoot,
+      ...(spec.mounts.runtimeDir === undefined ? {} : { runtimeDir: spec.mounts.runtimeDir }),
+      node: spec.mounts.nodePath,
+      tmpMb: spec.tmpMb,
+      etc: isolation.etc,
+    }), ...runtime];
     // The child joins its groups itself, before exec, so nothing it starts can run outside them.
-    const [command, args] =
-      procs.length === 0
-        ? [spec.command, [...spec.args]]
-        : ['/bin/sh', ['-c', JOIN_THEN_EXEC, 'sh', ...procs, '--', spec.command, ...spec.args]];
+    const [command = '', ...args] = procs.length === 0 ? sandboxed : ['/bin/sh', '-c', JOIN_THEN_EXEC, 'sh', ...procs, '--', ...sandboxed];
     try {
-      const child = spawn(command, args, { cwd: spec.cwd, env: { ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      return new LaunchedProcess(child, group, limits, spec.memoryMb);
+      const child = spawn(command, args, { cwd: spec.mounts.taskRoot, env: { ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      return new LaunchedProcess(child, group, limits, spec.memoryMb, isolation !== undefined);
     } catch (err) {
       group?.remove();
       limits.remove();
@@ -140,6 +201,21 @@ function startReaper(instanceCgroup: string, v1Dirs: readonly string[]): void {
 const JOIN_THEN_EXEC = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 const HOST_CORES = availableParallelism();
 
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
+  Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
+);
+
+/**
+ * bwrap reports a runtime killed by signal N as its own exit status 128+N (as a shell does); turn that back
+ * into the signal, so "signal: killed" reads as it does on Lambda. A runtime that itself exits with 129–159
+ * is reported as that signal too: the two cannot be told apart from outside.
+ */
+function unwrapBwrapExit(code: number | null, signal: NodeJS.Signals | null): ExitInfo {
+  if (code === null || code <= 128) return { code, signal };
+  const name = SIGNAL_NAMES.get(code - 128);
+  return name === undefined ? { code, signal } : { code: null, signal: name };
+}
+
 class LaunchedProcess implements SandboxProcess {
   readonly pid: number;
   readonly stdout: Readable;
@@ -156,13 +232,14 @@ class LaunchedProcess implements SandboxProcess {
     private readonly group: Cgroup2 | undefined,
     private readonly limits: V1Groups,
     private readonly memoryMb: number,
+    sandboxed: boolean,
   ) {
     this.pid = child.pid ?? -1;
     if (child.stdout === null || child.stderr === null) throw new Error('child stdio not piped');
     this.stdout = child.stdout;
     this.stderr = child.stderr;
     this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => resolve(sandboxed ? unwrapBwrapExit(code, signal) : { code, signal }));
       child.once('error', () => resolve({ code: null, signal: null }));
     });
   }

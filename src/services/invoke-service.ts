@@ -85,6 +85,7 @@ export class InvokeService {
       memoryMb: s.memoryMb,
       timeoutSec: s.timeoutSec,
       codeDir: this.code.codeDir(record.code.sha256Hex),
+      ephemeralStorageMb: s.ephemeralStorageMb,
       userEnv: s.environment ?? {},
       logGroup: s.loggingConfig.logGroup,
       logFormat: s.loggingConfig.logFormat,

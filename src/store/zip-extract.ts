@@ -2,7 +2,7 @@
 // inside that directory (paths, symlinks, sizes) and the classification of bad archives; it does not decide
 // where packages live (code-store.ts) nor what the API answers (the API maps ZipRejected kinds to AWS messages).
 import { constants as fsc } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fromBuffer, getFileNameLowLevel, type Entry, type ZipFile } from 'yauzl';
@@ -59,6 +59,8 @@ interface PlannedNode {
 export async function extractZip(zip: Buffer, destDir: string, opts: ExtractOptions): Promise<ExtractResult> {
   const root = path.resolve(destDir);
   await mkdir(root, { recursive: true });
+  // /var/task on Lambda: root-owned 0755, so the sandbox's unprivileged user can read it whatever the umask.
+  await chmod(root, 0o755);
   // Refusing a non-empty directory is what lets the symlink checks reason only about links this call made.
   if ((await readdir(root)).length > 0) {
     throw new NimbusError('ERR_INTERNAL', `extraction target is not empty: ${root}`);

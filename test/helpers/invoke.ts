@@ -1,5 +1,6 @@
 // Small wrappers over the SDK's Invoke for tests: JSON in, parsed payload and decoded log tail out.
 import { InvokeCommand, type InvokeCommandInput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface InvokeResult {
   readonly statusCode: number | undefined;
@@ -29,6 +30,35 @@ export async function invoke(lambda: LambdaClient, functionName: string, event: 
     payload,
     log: out.LogResult === undefined ? '' : Buffer.from(out.LogResult, 'base64').toString('utf8'),
   };
+}
+
+export interface HostProcess {
+  readonly pid: number;
+  /** argv joined with spaces. */
+  readonly command: string;
+}
+
+/**
+ * The host processes of one execution environment, found from outside: every process the environment starts
+ * inherits AWS_LAMBDA_LOG_STREAM_NAME, which names that environment alone. Works whether or not the runtime
+ * sits in a PID namespace (where `process.pid` means nothing to the host). Needs to read other processes'
+ * /proc/<pid>/environ, i.e. root or the same user.
+ */
+export function environmentProcesses(logStream: string): HostProcess[] {
+  const needle = Buffer.from(`\0AWS_LAMBDA_LOG_STREAM_NAME=${logStream}\0`);
+  const found: HostProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${name}/environ`)]);
+      if (!environ.includes(needle)) continue;
+      const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      found.push({ pid: Number(name), command });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
 
 export function isAlive(pid: number): boolean {

@@ -48,7 +48,11 @@ def check(condition, what):
 def node_zip(source):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("index.js", source)
+        # Mode 0644 (writestr's default is 0600): Lambda needs code world-readable, and so does Nimbus's sandbox.
+        info = zipfile.ZipInfo("index.js", date_time=(2024, 1, 1, 0, 0, 0))
+        info.external_attr = 0o100644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, source)
     return buf.getvalue()
 
 

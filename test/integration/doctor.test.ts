@@ -21,7 +21,7 @@ interface Run {
 }
 
 interface Health {
-  protections: { treeKill: string; freeze: string; memoryLimit: string; cpuLimit: string; pidsLimit: string; filesystemIsolation: string };
+  protections: { treeKill: string; freeze: string; memoryLimit: string; cpuLimit: string; pidsLimit: string; filesystemIsolation: string; user: string };
   cgroups: Record<string, string>;
 }
 
@@ -39,7 +39,7 @@ function runCli(args: readonly string[], ids: { uid: number; gid: number } | und
   });
 }
 
-const LABELS = ['root', 'tree kill', 'freeze', 'memory limit', 'cpu limit', 'pids limit', 'bubblewrap', 'node', 'better-sqlite3', 'port \\d+'] as const;
+const LABELS = ['root', 'tree kill', 'freeze', 'memory limit', 'cpu limit', 'pids limit', 'isolation', 'node', 'better-sqlite3', 'port \\d+'] as const;
 
 /** label → the check's line, and whether it is ✓. */
 function parseChecks(stdout: string): Map<string, { ok: boolean; line: string }> {
@@ -115,21 +115,21 @@ describe('nimbus doctor', () => {
     assert.equal(ok(checks, 'memory limit'), p.memoryLimit === 'cgroup-v1', checks.get('memory limit')?.line);
     assert.equal(ok(checks, 'cpu limit'), p.cpuLimit === 'cgroup-v1', checks.get('cpu limit')?.line);
     assert.equal(ok(checks, 'pids limit'), p.pidsLimit === 'cgroup-v1', checks.get('pids limit')?.line);
-    assert.equal(p.filesystemIsolation, 'none');
-    assert.match(checks.get('bubblewrap')?.line ?? '', /not used yet \(filesystem isolation is planned\)/);
-    const [available = '', missing = ''] = summary.replace(/^protections available: /, '').split('; not available: ');
+    assert.equal(ok(checks, 'isolation'), p.filesystemIsolation === 'bubblewrap', checks.get('isolation')?.line);
+    const [available = ''] = summary.replace(/^protections available: /, '').split('; not available: ');
     for (const [on, name] of [
       [p.treeKill === 'cgroup2', 'tree kill (cgroup2)'],
       [p.freeze === 'cgroup2', 'freeze (cgroup2)'],
       [p.memoryLimit === 'cgroup-v1', 'memory limit (cgroup v1)'],
       [p.cpuLimit === 'cgroup-v1', 'cpu limit (cgroup v1)'],
       [p.pidsLimit === 'cgroup-v1', 'pids limit (cgroup v1)'],
+      [p.filesystemIsolation === 'bubblewrap', 'filesystem isolation (bubblewrap)'],
+      [p.user === 'sbx_user1051', 'unprivileged user (sbx_user1051)'],
     ] as const) {
       assert.equal(available.includes(name), on, `summary and health disagree on ${name}: ${summary}`);
     }
-    assert.match(missing, /filesystem isolation \(planned\)/);
 
-    // On a host like this project's (root, cgroup v1 controllers, a cgroup2 mount) everything but bubblewrap is ✓.
+    // On a host like this project's (root, cgroup v1 controllers, a cgroup2 mount, bubblewrap) everything is ✓.
     const m = mounts();
     const v1 = (c: string) => m.some(([, , type, opts]) => type === 'cgroup' && (opts ?? '').split(',').includes(c));
     if (process.getuid?.() === 0) {
@@ -156,7 +156,9 @@ describe('nimbus doctor', () => {
       assert.equal(ok(checks, label), false, `${label} claimed without root:\n${run.stdout}`);
     }
     assert.match(run.stdout, /fix: run Nimbus as root/);
-    assert.match(run.stdout.trimEnd().split('\n').at(-1) ?? '', /^protections available: none/);
+    // Without root only bubblewrap's unprivileged (user namespace) mode can remain, and never the uid drop.
+    assert.match(run.stdout.trimEnd().split('\n').at(-1) ?? '', /^protections available: (none|filesystem isolation \(bubblewrap\);)/);
+    assert.match(checks.get('isolation')?.line ?? '', /as the server's user \(not root\)|cannot build a sandbox|not installed/);
     assert.deepEqual(doctorLeftovers(), []);
   });
 

@@ -4,7 +4,7 @@ import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitUnti
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deployFixture, fixtureZip } from '../helpers/functions.js';
-import { eventually, invoke, isAlive } from '../helpers/invoke.js';
+import { environmentProcesses, eventually, invoke, isAlive } from '../helpers/invoke.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
@@ -14,14 +14,15 @@ let count = 0;
 exports.handler = async (event) => {
   count += 1;
   if (event.hang) {
-    const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    const child = spawn('setsid', ['sleep', '300'], { detached: true, stdio: 'ignore' });
     child.unref();
-    console.log('grandchild ' + child.pid);
     await new Promise((r) => setTimeout(r, 600000));
   }
   if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
-  return { pid: process.pid, count };
+  // The log stream names the environment (process.pid is the same in every PID namespace).
+  return { env: process.env.AWS_LAMBDA_LOG_STREAM_NAME, count };
 };`;
+type Identified = { env: string; count: number };
 
 describe('execution model', () => {
   let server: TestServer;
@@ -47,17 +48,19 @@ describe('execution model', () => {
   it('gives concurrent invocations separate environments and reuses them afterwards', async () => {
     await deployFixture(server.lambda, 'counter', 'concurrent', { Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
     const [a, b] = await Promise.all([invoke(server.lambda, 'concurrent', { sleepMs: 300 }), invoke(server.lambda, 'concurrent', { sleepMs: 300 })]);
-    const pids = new Set([(a.payload as { pid: number }).pid, (b.payload as { pid: number }).pid]);
-    assert.equal(pids.size, 2, 'two environments ran at once');
+    const envs = new Set([(a.payload as Identified).env, (b.payload as Identified).env]);
+    assert.equal(envs.size, 2, 'two environments ran at once');
     const c = await invoke(server.lambda, 'concurrent');
-    assert.ok(pids.has((c.payload as { pid: number }).pid), 'a warm environment was reused');
-    assert.equal((c.payload as { count: number }).count, 2);
+    assert.ok(envs.has((c.payload as Identified).env), 'a warm environment was reused');
+    assert.equal((c.payload as Identified).count, 2);
   });
 
   it('stops a timed-out invocation, kills every process it started, and cold-starts the next one', async () => {
     await deployFixture(server.lambda, 'counter', 'hanger', { Timeout: 1, Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
-    const warm = await invoke(server.lambda, 'hanger');
-    const timedOut = await invoke(server.lambda, 'hanger', { hang: true });
+    const { env } = (await invoke(server.lambda, 'hanger')).payload as Identified;
+    const pending = invoke(server.lambda, 'hanger', { hang: true });
+    assert.ok(await eventually(() => environmentProcesses(env).some((p) => p.command === 'sleep 300')), 'the handler started its detached grandchild');
+    const timedOut = await pending;
     assert.equal(timedOut.functionError, 'Unhandled');
     assert.equal(timedOut.statusCode, 200);
     const requestId = /START RequestId: (\S+)/.exec(timedOut.log)?.[1];
@@ -67,10 +70,8 @@ describe('execution model', () => {
     });
     assert.match(timedOut.log, new RegExp(`\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${requestId} Task timed out after 1.00 seconds\n`));
     assert.match(timedOut.log, /\tStatus: timeout\n$/);
-    const grandchild = Number(/grandchild (\d+)/.exec(timedOut.log)?.[1]);
-    assert.ok(grandchild > 0, 'the handler reported its detached grandchild');
-    assert.ok(await eventually(() => !isAlive(grandchild)), `detached grandchild ${grandchild} was killed`);
-    assert.ok(await eventually(() => !isAlive((warm.payload as { pid: number }).pid)), 'the runtime process was killed');
+    // Checked from outside: no host process of that environment is left, the setsid grandchild included.
+    assert.deepEqual(environmentProcesses(env), [], 'every process of the environment was killed');
     const next = await invoke(server.lambda, 'hanger');
     assert.equal(next.functionError, undefined);
     assert.deepEqual((next.payload as { count: number }).count, 1, 'a fresh environment');
@@ -120,12 +121,14 @@ describe('execution model', () => {
 
   it('replaces an environment whose runtime died while idle', async () => {
     await deployFixture(server.lambda, 'counter', 'fragile', { Code: { ZipFile: await makeZip({ 'index.js': SLOW_OR_HANG }) } });
-    const { pid } = (await invoke(server.lambda, 'fragile')).payload as { pid: number };
-    process.kill(pid, 'SIGKILL');
-    assert.ok(await eventually(() => !isAlive(pid)));
+    const { env } = (await invoke(server.lambda, 'fragile')).payload as Identified;
+    const runtime = environmentProcesses(env).find((p) => p.command.includes('bootstrap.js'));
+    assert.ok(runtime !== undefined, 'found the runtime process from outside');
+    process.kill(runtime.pid, 'SIGKILL');
+    assert.ok(await eventually(() => !isAlive(runtime.pid)));
     const next = await invoke(server.lambda, 'fragile');
     assert.equal(next.functionError, undefined);
-    assert.notEqual((next.payload as { pid: number }).pid, pid);
+    assert.notEqual((next.payload as Identified).env, env);
     assert.match(next.log, /Init Duration/);
   });
 

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { DeleteFunctionCommand, GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { describe, it } from 'node:test';
 import { deployFixture, fixtureZip } from '../helpers/functions.js';
-import { eventually, invoke, isAlive } from '../helpers/invoke.js';
+import { environmentProcesses, eventually, invoke } from '../helpers/invoke.js';
 import { startTestServer, TEST_CREDENTIALS } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
-const SLOW = `exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms || 0)); return { pid: process.pid }; };`;
+const SLOW = `exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms || 0)); return { env: process.env.AWS_LAMBDA_LOG_STREAM_NAME }; };`;
+type Identified = { env: string };
+const running = (env: string): boolean => environmentProcesses(env).length > 0;
 
 /** `nimbus serve` as a child process on a free port with its own data dir. */
 async function spawnServer(): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string; dataDir: string }> {
@@ -84,9 +86,9 @@ describe('server lifecycle', () => {
     const server = await startTestServer({ engine: { keepAliveMs: 300 } });
     try {
       await deployFixture(server.lambda, 'echo', 'brief', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
-      const { pid } = (await invoke(server.lambda, 'brief')).payload as { pid: number };
-      assert.ok(isAlive(pid));
-      assert.ok(await eventually(() => !isAlive(pid), 5000), 'expired after keep-alive');
+      const { env } = (await invoke(server.lambda, 'brief')).payload as Identified;
+      assert.ok(running(env));
+      assert.ok(await eventually(() => !running(env), 5000), 'expired after keep-alive');
       const next = await invoke(server.lambda, 'brief');
       assert.match(next.log, /Init Duration/, 'the next invocation is a cold start');
     } finally {
@@ -97,15 +99,15 @@ describe('server lifecycle', () => {
   it('lets an in-flight invocation finish on shutdown, then stops every environment', async () => {
     const server = await startTestServer();
     await deployFixture(server.lambda, 'echo', 'slow', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
-    const idle = (await invoke(server.lambda, 'slow')).payload as { pid: number };
+    const idle = (await invoke(server.lambda, 'slow')).payload as Identified;
     const inFlight = invoke(server.lambda, 'slow', { ms: 400 });
     await new Promise((r) => setTimeout(r, 100));
     await server.stop();
     const result = await inFlight;
     assert.equal(result.functionError, undefined);
-    const busyPid = (result.payload as { pid: number }).pid;
-    assert.ok(!isAlive(idle.pid), 'idle environment stopped');
-    assert.ok(await eventually(() => !isAlive(busyPid)), 'busy environment stopped after it finished');
+    const busy = (result.payload as Identified).env;
+    assert.ok(!running(idle.env), 'idle environment stopped');
+    assert.ok(await eventually(() => !running(busy)), 'busy environment stopped after it finished');
   });
 
   it('shuts down cleanly on SIGTERM: exit 0 and no runtime process left', async () => {
@@ -113,12 +115,12 @@ describe('server lifecycle', () => {
     try {
       const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
       await deployFixture(lambda, 'echo', 'graceful', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
-      const runtimePid = ((await invoke(lambda, 'graceful')).payload as { pid: number }).pid;
+      const { env } = (await invoke(lambda, 'graceful')).payload as Identified;
       lambda.destroy();
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
-      assert.ok(!isAlive(runtimePid), 'environment stopped before the server exited');
+      assert.ok(!running(env), 'environment stopped before the server exited');
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
@@ -130,12 +132,12 @@ describe('server lifecycle', () => {
     try {
       const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
       await deployFixture(lambda, 'echo', 'orphan', { Code: { ZipFile: await makeZip({ 'index.js': SLOW }) } });
-      const runtimePid = ((await invoke(lambda, 'orphan')).payload as { pid: number }).pid;
+      const { env } = (await invoke(lambda, 'orphan')).payload as Identified;
       lambda.destroy();
       const { cgroups } = (await (await fetch(`${url}/_nimbus/health`)).json()) as { cgroups: Record<string, string> };
-      assert.ok(isAlive(runtimePid));
+      assert.ok(running(env));
       child.kill('SIGKILL');
-      assert.ok(await eventually(() => !isAlive(runtimePid), 5000), `runtime ${runtimePid} exited once its server was gone`);
+      assert.ok(await eventually(() => !running(env), 5000), `environment ${env} exited once its server was gone`);
       for (const dir of Object.values(cgroups)) assert.ok(await eventually(() => !existsSync(dir), 5000), `${dir} was removed`);
     } finally {
       child.kill('SIGKILL');

@@ -23,6 +23,7 @@ interface ProtectionsView {
   readonly cpuLimit: string;
   readonly pidsLimit: string;
   readonly filesystemIsolation: string;
+  readonly user: string;
 }
 
 const LABEL_WIDTH = 15;
@@ -40,7 +41,8 @@ export function protectionSummary(p: ProtectionsView): string {
     [p.memoryLimit === 'cgroup-v1', 'memory limit (cgroup v1)'],
     [p.cpuLimit === 'cgroup-v1', 'cpu limit (cgroup v1)'],
     [p.pidsLimit === 'cgroup-v1', 'pids limit (cgroup v1)'],
-    [p.filesystemIsolation !== 'none', p.filesystemIsolation !== 'none' ? `filesystem isolation (${p.filesystemIsolation})` : 'filesystem isolation (planned)'],
+    [p.filesystemIsolation !== 'none', 'filesystem isolation (bubblewrap)'],
+    [p.user === 'sbx_user1051', 'unprivileged user (sbx_user1051)'],
   ];
   const available = entries.filter(([on]) => on).map(([, name]) => name);
   const missing = entries.filter(([on]) => !on).map(([, name]) => name);
