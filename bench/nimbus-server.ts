@@ -22,11 +22,13 @@ export interface BenchNimbus {
   stop(): Promise<void>;
 }
 
-export async function startBenchNimbus(parentDir: string): Promise<BenchNimbus> {
+/** `isolation: 'none'` starts a second Nimbus without the bubblewrap sandbox, to measure what the sandbox costs. */
+export async function startBenchNimbus(parentDir: string, isolation: 'auto' | 'none' = 'auto'): Promise<BenchNimbus> {
   const dataDir = mkdtempSync(join(parentDir, 'nimbus-data-'));
   // The real loader, with an empty environment so a developer's NIMBUS_* variables cannot skew the run.
   const config = loadConfig({}, {
     server: { host: '127.0.0.1', port: 0, dataDir, shutdownGraceMs: 1000 },
+    engine: { isolation },
     log: { level: 'silent' },
   });
   const nimbus = await startNimbus(config, createLogger(config.log.level));

@@ -39,7 +39,7 @@ export interface Results {
     readonly runtimeApiFirstNext: Summary;
     readonly runtimeApiResponse: Summary;
   };
-  readonly cold: { readonly fresh: ColdResults; readonly update: ColdResults };
+  readonly cold: { readonly fresh: ColdResults; readonly update: ColdResults; readonly freshWithoutSandbox: ColdResults };
   readonly warm: {
     readonly nimbusHttp: Summary;
     readonly floorHttp: Summary;
@@ -76,7 +76,7 @@ type Row = readonly [metric: string, nimbus: string, floor: string, ratio: strin
 
 export function rows(r: Results): Array<Row | string> {
   const f = r.floors;
-  const { fresh, update } = r.cold;
+  const { fresh, update, freshWithoutSandbox: bare } = r.cold;
   const out: Array<Row | string> = [];
   out.push(`Cold start (N=${fresh.invoke.n} per mode; p50 / p90)`);
   out.push(['cold Invoke, new function (client)', pair(fresh.invoke, 'p90'), `${pair(f.runtimeApiResponse, 'p90')} ¹`, ratio(fresh.invoke.p50, f.runtimeApiResponse.p50), 'prototype 56.6 ms (first request)']);
@@ -84,6 +84,8 @@ export function rows(r: Results): Array<Row | string> {
   out.push(['  Duration (REPORT)', pair(fresh.duration, 'p90'), '', '', 'AWS 1st invoke 3.0–3.5 ms (≥256 MB)']);
   out.push(['cold Invoke after UpdateFunctionConfig', pair(update.invoke, 'p90'), `${pair(f.runtimeApiResponse, 'p90')} ¹`, ratio(update.invoke.p50, f.runtimeApiResponse.p50), '']);
   out.push(['  Init Duration (REPORT)', pair(update.init, 'p90'), `${pair(f.runtimeApiFirstNext, 'p90')} ²`, ratio(update.init.p50, f.runtimeApiFirstNext.p50), '']);
+  out.push(['cold Invoke, new function, no sandbox', pair(bare.invoke, 'p90'), `${pair(f.runtimeApiResponse, 'p90')} ¹`, ratio(bare.invoke.p50, f.runtimeApiResponse.p50), 'isolation=none: cgroups only']);
+  out.push(['  Init Duration (REPORT)', pair(bare.init, 'p90'), `${pair(f.runtimeApiFirstNext, 'p90')} ²`, ratio(bare.init.p50, f.runtimeApiFirstNext.p50), `sandbox adds ${ms(fresh.init.p50 - bare.init.p50)} ms (p50)`]);
   out.push(['floor: node -e 0, spawn → exit', '', pair(f.nodeExit, 'p90'), '', 'node -e 0: 43.2 ms']);
   out.push(['floor: sh -c exec node -e 0', '', pair(f.shNodeExit, 'p90'), ratio(f.shNodeExit.p50, f.nodeExit.p50) + ' of bare', '']);
 

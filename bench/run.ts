@@ -5,7 +5,8 @@
 // 1. Start the floors' constant-JSON server, Nimbus (in-process, 127.0.0.1:0, temp data dir) and the load
 //    worker thread.
 // 2. Cold start, in rounds so drift hits both sides alike: per round, process-start and Runtime API
-//    floors, then cold invokes of new functions, then cold invokes after UpdateFunctionConfiguration.
+//    floors, then cold invokes of new functions, then cold invokes after UpdateFunctionConfiguration, then
+//    cold invokes of new functions on a second Nimbus without the bubblewrap sandbox (its cost is the difference).
 // 3. Warm latency at concurrency 1 (node:http keep-alive, then the SDK), floor and Nimbus alternating in blocks.
 // 4. Warm throughput at concurrency 1 and 4, floor and Nimbus alternating in 1-s slices.
 // 5. Control plane: GetFunction (CreateFunction and UpdateFunctionConfiguration came with step 2).
@@ -81,12 +82,14 @@ interface Running {
   tmp?: string;
   floor?: FloorServer;
   nimbus?: BenchNimbus;
+  bare?: BenchNimbus;
   load?: LoadClient;
 }
 
 async function cleanup(r: Running): Promise<void> {
   await r.load?.terminate().catch(() => undefined);
   await r.nimbus?.stop().catch((err: unknown) => progress(`stopping Nimbus failed: ${String(err)}`));
+  await r.bare?.stop().catch((err: unknown) => progress(`stopping the unsandboxed Nimbus failed: ${String(err)}`));
   await r.floor?.close().catch(() => undefined);
   if (r.tmp !== undefined) removeTempRoot(r.tmp);
 }
@@ -98,6 +101,7 @@ async function measure(r: Running): Promise<Results> {
   const tmp = (r.tmp = tempRoot());
   const floor = (r.floor = await startConstantServer());
   const nimbus = (r.nimbus = await startBenchNimbus(tmp));
+  const bare = (r.bare = await startBenchNimbus(tmp, 'none'));
   const load = (r.load = new LoadClient());
   const endpoint = { port: nimbus.port };
   const failures = new Failures();
@@ -112,6 +116,7 @@ async function measure(r: Running): Promise<Results> {
   const rtResponse: number[] = [];
   const fresh: ColdSample[] = [];
   const update: ColdSample[] = [];
+  const freshBare: ColdSample[] = [];
   for (let round = 0; round < PLAN.coldRounds; round++) {
     progress(`cold start round ${round + 1}/${PLAN.coldRounds}`);
     for (let i = 0; i < PLAN.coldPerRound; i++) {
@@ -123,7 +128,9 @@ async function measure(r: Running): Promise<Results> {
     }
     fresh.push(...failures.cold('cold invoke, new function', await load.run({ kind: 'cold-fresh', endpoint, helloDir: HELLO_DIR, prefix: `bench-cold-r${round}`, n: PLAN.coldPerRound })));
     update.push(...failures.cold('cold invoke after update', await load.run({ kind: 'cold-update', endpoint, helloDir: HELLO_DIR, name: `bench-update-r${round}`, n: PLAN.coldPerRound })));
+    freshBare.push(...failures.cold('cold invoke, no sandbox', await load.run({ kind: 'cold-fresh', endpoint: { port: bare.port }, helloDir: HELLO_DIR, prefix: `bench-bare-r${round}`, n: PLAN.coldPerRound })));
   }
+  await bare.stop();
 
   // 3. Warm latency, concurrency 1: floor and Nimbus alternate in blocks, so a burst of other work on this
   //    shared machine lands on both sides instead of skewing one.
@@ -196,7 +203,7 @@ async function measure(r: Running): Promise<Results> {
       runtimeApiFirstNext: summarize(rtNext),
       runtimeApiResponse: summarize(rtResponse),
     },
-    cold: { fresh: coldResults(fresh), update: coldResults(update) },
+    cold: { fresh: coldResults(fresh), update: coldResults(update), freshWithoutSandbox: coldResults(freshBare) },
     warm: {
       nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor),
       nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),
