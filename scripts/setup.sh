@@ -2,7 +2,8 @@
 # Sets up what Nimbus needs on a fresh machine, idempotently, then builds (incrementally).
 #   sh scripts/setup.sh          what `npm start` needs: bubblewrap for the sandbox (when root), npm dependencies
 #                                (better-sqlite3 builds from source), build
-#   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws), curl and boto3
+#   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws), curl, socat (for
+#                                engine.network=none) and boto3
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,7 @@ packages=""
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/aws ] || packages="$packages awscli"
   [ -x /usr/bin/curl ] || packages="$packages curl"
+  [ -x /usr/bin/socat ] || packages="$packages socat"
   if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
     packages="$packages python3-boto3"
   fi

@@ -35,6 +35,12 @@ export const schema = {
       aliases: ['NIMBUS_ISOLATION'],
       choices: ['auto', 'none'],
     },
+    network: {
+      default: 'host',
+      description: 'Network of execution environments: `host` (functions reach the network, as on Lambda) or `none` (a private namespace per environment, no network at all; the Runtime API is relayed in). `none` needs the sandbox and socat; without them Nimbus refuses to start.',
+      aliases: ['NIMBUS_NETWORK'],
+      choices: ['host', 'none'],
+    },
   },
   log: {
     level: { default: 'info', description: 'Platform log level (trace, debug, info, warn, error, fatal, silent).', aliases: ['NIMBUS_LOG_LEVEL'] },

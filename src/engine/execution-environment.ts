@@ -15,7 +15,7 @@ import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
 } from '../observe/index.js';
 import { type RuntimeHost, runtimeDefinition } from '../runtimes/index.js';
-import type { ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
+import type { HostMounts, ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
@@ -124,7 +124,7 @@ export class ExecutionEnvironment {
       this.stateValue = 'stopped';
       return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage: `Nimbus cannot run runtime ${this.spec.runtime} yet` }) };
     }
-    const mounts = { taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath };
+    const mounts: { -readonly [K in keyof HostMounts]: HostMounts[K] } = { taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath };
     const paths = this.deps.sandbox.paths(mounts);
     const launch = runtime.launch(paths);
     const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, paths.taskRoot);
@@ -133,8 +133,12 @@ export class ExecutionEnvironment {
       return missing;
     }
     this.server = createRuntimeApiServer(this.handlers());
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const port = (this.server.address() as AddressInfo).port;
+    // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
+    const endpoint = this.deps.sandbox.runtimeApiEndpoint(this.id);
+    await new Promise<void>((resolve) => (endpoint === undefined ? this.server?.listen(0, '127.0.0.1', resolve) : this.server?.listen(endpoint.socketPath, resolve)));
+    const runtimeApi = endpoint?.advertise ?? `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    // (libuv unlinks a listening socket's file when the server closes.)
+    if (endpoint !== undefined) mounts.runtimeApiSocket = endpoint.socketPath;
     this.writeLog(initStartLine(runtime.versionLabel, this.spec.runtimeVersionArn), this.initLines);
 
     const ready = new Promise<InitFailure | undefined>((resolve) => (this.readyWaiter = resolve));
@@ -143,7 +147,7 @@ export class ExecutionEnvironment {
         id: this.id,
         command: launch.command,
         args: launch.args,
-        env: buildRuntimeEnv(this.spec, runtime, launch, paths, `127.0.0.1:${port}`, this.logStream, 'on-demand'),
+        env: buildRuntimeEnv(this.spec, runtime, launch, paths, runtimeApi, this.logStream, 'on-demand'),
         mounts,
         memoryMb: this.spec.memoryMb,
         tmpMb: this.spec.ephemeralStorageMb,

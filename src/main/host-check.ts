@@ -5,9 +5,9 @@
 import { type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cgroupMounts, type CgroupMounts, detectBubblewrap, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from '../sandbox/index.js';
+import { cgroupMounts, type CgroupMounts, detectBubblewrap, findOnPath, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from '../sandbox/index.js';
 
-export type HostCheckId = 'root' | 'tree-kill' | 'freeze' | 'memory' | 'cpu' | 'pids' | 'bubblewrap' | 'node' | 'sqlite' | 'port';
+export type HostCheckId = 'root' | 'tree-kill' | 'freeze' | 'memory' | 'cpu' | 'pids' | 'bubblewrap' | 'network' | 'node' | 'sqlite' | 'port';
 
 export interface HostCheck {
   readonly id: HostCheckId;
@@ -34,6 +34,8 @@ export interface HostCheckOptions {
   /** Where `nimbus serve` would listen; the check reports a taken port without failing. */
   readonly host: string;
   readonly port: number;
+  /** The configured engine.network: 'none' adds a (required) check for what a private network needs. */
+  readonly network?: 'host' | 'none';
 }
 
 const MIN_NODE: readonly [number, number] = [20, 9];
@@ -242,6 +244,15 @@ function checkBubblewrap(): HostCheck {
   return { ...base, ok: true, detail: `${found.bwrap.version}: Lambda's filesystem layout, own PID namespace, ${user}` };
 }
 
+/** engine.network "none": the server refuses to start unless the sandbox and socat can give it. */
+function checkPrivateNetwork(bubblewrap: HostCheck): HostCheck {
+  const base = { id: 'network', required: true, label: 'network none' } as const;
+  if (!bubblewrap.ok) return { ...base, ok: false, detail: 'a private network needs the bubblewrap sandbox, which is not available', fix: 'see the isolation line' };
+  const socat = findOnPath('socat');
+  if (socat === undefined) return { ...base, ok: false, detail: 'socat is not installed (it relays the Runtime API into the private network)', fix: 'apt-get install socat' };
+  return { ...base, ok: true, detail: `each environment gets a network namespace of its own with no network; the Runtime API is relayed by ${socat}` };
+}
+
 function checkNode(): HostCheck {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
@@ -302,7 +313,8 @@ export async function checkHost(options: HostCheckOptions): Promise<HostReport> 
   const cpu = checkV1(mounts, 'cpu');
   const pids = checkV1(mounts, 'pids');
   const bubblewrap = checkBubblewrap();
-  const checks = [root, v2.kill, v2.freeze, memory, cpu, pids, bubblewrap, checkNode(), await checkSqlite(), await checkPort(options.host, options.port)];
+  const network = options.network === 'none' ? [checkPrivateNetwork(bubblewrap)] : [];
+  const checks = [root, v2.kill, v2.freeze, memory, cpu, pids, bubblewrap, ...network, checkNode(), await checkSqlite(), await checkPort(options.host, options.port)];
   const protections: Protections = {
     treeKill: v2.kill.ok ? 'cgroup2' : 'process-group',
     // The sandbox freezes through the same cgroup2 directory it kills through.
@@ -312,6 +324,7 @@ export async function checkHost(options: HostCheckOptions): Promise<HostReport> 
     pidsLimit: pids.ok ? 'cgroup-v1' : 'none',
     filesystemIsolation: bubblewrap.ok ? 'bubblewrap' : 'none',
     user: bubblewrap.ok && isRoot() ? 'sbx_user1051' : 'server',
+    network: network[0]?.ok === true ? 'none' : 'host',
   };
   return { checks, protections, canRun: checks.every((c) => c.ok || !c.required) };
 }

@@ -38,6 +38,8 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
 }
 
 async function assemble(config: Config, logger: Logger, dataDir: string, unlock: () => void): Promise<RunningNimbus> {
+  // First: it may refuse the configuration, and then nothing else should have been opened.
+  const sandbox = await ProcessSandbox.create({ isolation: config.engine.isolation === 'none' ? 'none' : 'auto', stateDir: join(dataDir, 'sandbox'), network: config.engine.network === 'none' ? 'none' : 'host' });
   const db = openDatabase(join(dataDir, 'nimbus.db'));
   const repo = new SqliteFunctionRepository(db);
   // CodeStore's limit is inclusive; AWS's is "smaller than" 262144000 bytes.
@@ -47,7 +49,6 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000, (err) =>
     logger.error({ err }, 'function log events could not be stored and were dropped'),
   );
-  const sandbox = await ProcessSandbox.create({ isolation: config.engine.isolation === 'none' ? 'none' : 'auto', stateDir: join(dataDir, 'sandbox') });
   const engine = new Engine(
     {
       sandbox, logs: logStore, clock: systemClock,
@@ -81,6 +82,10 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
   logger.info({ url, dataDir, protections: sandbox.protections }, 'nimbus listening');
+  const unavailable = sandbox.isolationUnavailable;
+  if (unavailable !== undefined && unavailable !== 'disabled') {
+    logger.warn({ reason: unavailable }, 'functions run WITHOUT filesystem isolation: they see the host\'s files and run as this server\'s user (`nimbus doctor` says what to install)');
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -37,7 +37,7 @@ export interface Bubblewrap {
 
 export type BubblewrapDetection = { readonly ok: true; readonly bwrap: Bubblewrap } | { readonly ok: false; readonly reason: string };
 
-function findOnPath(name: string, extra: readonly string[] = ['/usr/bin', '/usr/local/bin', '/bin']): string | undefined {
+export function findOnPath(name: string, extra: readonly string[] = ['/usr/bin', '/usr/local/bin', '/bin']): string | undefined {
   for (const dir of [...extra, ...(process.env['PATH'] ?? '').split(delimiter)]) {
     if (dir === '') continue;
     const candidate = join(dir, name);
@@ -106,6 +106,22 @@ export function writeSandboxEtc(dir: string): { passwd: string; group: string } 
   return { passwd, group };
 }
 
+/** With a private network, the Runtime API's socket inside the sandbox, and the address the runtime is given. */
+const RUNTIME_API_SOCKET = '/run/nimbus/runtime-api.sock';
+export const PRIVATE_RUNTIME_API = '127.0.0.1:9001';
+
+/**
+ * In a private network namespace the runtime still finds the Runtime API at 127.0.0.1:9001: socat, started
+ * before the runtime (as root, so the function cannot kill it), relays that port to the environment's Unix
+ * socket on the host, bound into the sandbox. The shell waits until the port listens (/proc/net/tcp: 0100007F:2329
+ * is 127.0.0.1:9001 in state 0A, LISTEN) so that the runtime's first request cannot race it.
+ */
+function relayArgs(socat: string): string[] {
+  const relay = `${socat} TCP-LISTEN:9001,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:${RUNTIME_API_SOCKET} 2>/dev/null &` +
+    ' while ! grep -q "0100007F:2329 00000000:0000 0A" /proc/net/tcp; do :; done; exec "$@"';
+  return ['/bin/sh', '-c', relay, 'sh'];
+}
+
 export interface SandboxLayout {
   /** Host directory mounted read-only at /var/task. */
   readonly taskRoot: string;
@@ -117,6 +133,8 @@ export interface SandboxLayout {
   readonly extraReadOnly?: readonly string[];
   /** Size of the private /tmp (EphemeralStorage), in MB. */
   readonly tmpMb: number;
+  /** A private network namespace (no network at all) reaching the Runtime API through this host Unix socket. */
+  readonly privateNetwork?: { readonly runtimeApiSocket: string; readonly socat: string };
   readonly etc: { readonly passwd: string; readonly group: string };
 }
 
@@ -140,7 +158,10 @@ export function bubblewrapArgs(bwrap: Bubblewrap, layout: SandboxLayout): string
   else args.push('--dir', RUNTIME_DIR);
   if (layout.node !== undefined) args.push('--ro-bind', layout.node, SANDBOX_NODE);
   for (const path of layout.extraReadOnly ?? []) args.push('--ro-bind', path, path);
+  const net = layout.privateNetwork;
+  if (net !== undefined) args.push('--unshare-net', '--dir', '/run/nimbus', '--ro-bind', net.runtimeApiSocket, RUNTIME_API_SOCKET);
   args.push('--chdir', TASK_ROOT, '--');
+  if (net !== undefined) args.push(...relayArgs(net.socat));
   if (bwrap.setpriv !== undefined) args.push(bwrap.setpriv, ...dropArgs());
   return args;
 }

@@ -7,13 +7,14 @@
 // The chain for one environment: sh (joins the cgroups, so nothing can run outside them) → bwrap (mounts,
 // namespaces) → setpriv (drops root) → the runtime.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  type Bubblewrap, bubblewrapArgs, detectBubblewrap, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
+  type Bubblewrap, bubblewrapArgs, detectBubblewrap, findOnPath, PRIVATE_RUNTIME_API, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
 } from './bubblewrap.js';
+import { NimbusError } from '../shared/errors.js';
 import { V2_FREEZE_FILE } from './cgroup-mounts.js';
 import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
 import { detectV1Roots, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
@@ -37,6 +38,8 @@ export interface HostMounts {
   /** The runtime client: /var/runtime (absent for custom runtimes). */
   readonly runtimeDir: string | undefined;
   readonly nodePath: string;
+  /** With a private network: the host Unix socket the environment's Runtime API listens on. */
+  readonly runtimeApiSocket?: string;
 }
 
 /** Where the runtime sees the mounts (Lambda's paths in a sandbox, the host's without one). */
@@ -49,8 +52,10 @@ export interface SandboxPaths {
 export interface SandboxOptions {
   /** 'auto' isolates with bubblewrap when the host can; 'none' never does (development, comparisons). */
   readonly isolation: 'auto' | 'none';
-  /** A directory for the sandbox's generated files (its /etc/passwd). */
+  /** A directory for the sandbox's generated files (its /etc/passwd, Runtime API sockets). */
   readonly stateDir: string;
+  /** 'host' shares the host's network, as Lambda gives functions the internet; 'none' gives each environment none. */
+  readonly network: 'host' | 'none';
 }
 
 export interface ExitInfo {
@@ -86,11 +91,15 @@ export interface Protections {
   readonly filesystemIsolation: 'bubblewrap' | 'none';
   /** The uid functions run as: Lambda's unprivileged sbx_user1051 without capabilities, or the server's own. */
   readonly user: 'sbx_user1051' | 'server';
+  /** 'host': functions reach the network (and the host's loopback); 'none': a private namespace with no network. */
+  readonly network: 'host' | 'none';
 }
 
 interface Isolation {
   readonly bwrap: Bubblewrap;
   readonly etc: { readonly passwd: string; readonly group: string };
+  /** Set with a private network: socat's path and where the Runtime API sockets live. */
+  readonly privateNetwork?: { readonly socat: string; readonly socketDir: string };
 }
 
 export class ProcessSandbox {
@@ -103,6 +112,8 @@ export class ProcessSandbox {
   ) {}
 
   static async create(options: SandboxOptions): Promise<ProcessSandbox> {
+    // Isolation first: a refusal (network "none" that cannot be given) must leave nothing behind.
+    const [isolation, unavailable] = isolationFor(options);
     const name = instanceName();
     const root = detectCgroup2Root();
     if (root !== undefined) await sweepStale(root);
@@ -110,10 +121,16 @@ export class ProcessSandbox {
     sweepStaleV1(v1);
     const instance = root === undefined ? undefined : instanceDir(root, name);
     if (instance !== undefined) startReaper(instance, Object.values(v1));
-    if (options.isolation === 'none') return new ProcessSandbox(instance, v1, undefined, 'disabled');
-    const found = detectBubblewrap();
-    if (!found.ok) return new ProcessSandbox(instance, v1, undefined, found.reason);
-    return new ProcessSandbox(instance, v1, { bwrap: found.bwrap, etc: writeSandboxEtc(options.stateDir) }, undefined);
+    return new ProcessSandbox(instance, v1, isolation, unavailable);
+  }
+
+  /**
+   * Where an environment's Runtime API listens: a Unix socket (bound into its sandbox) when environments have
+   * no network, else TCP on 127.0.0.1 with a free port. `advertise` is AWS_LAMBDA_RUNTIME_API for the runtime.
+   */
+  runtimeApiEndpoint(id: string): { readonly socketPath: string; readonly advertise: string } | undefined {
+    const net = this.isolation?.privateNetwork;
+    return net === undefined ? undefined : { socketPath: join(net.socketDir, `${id}.sock`), advertise: PRIVATE_RUNTIME_API };
   }
 
   /** Where a runtime launched with `mounts` finds them. */
@@ -132,6 +149,7 @@ export class ProcessSandbox {
       pidsLimit: this.v1.pids === undefined ? 'none' : 'cgroup-v1',
       filesystemIsolation: this.isolation === undefined ? 'none' : 'bubblewrap',
       user: this.isolation?.bwrap.setpriv === undefined ? 'server' : 'sbx_user1051',
+      network: this.isolation?.privateNetwork === undefined ? 'host' : 'none',
     };
   }
 
@@ -158,6 +176,9 @@ export class ProcessSandbox {
       node: spec.mounts.nodePath,
       tmpMb: spec.tmpMb,
       etc: isolation.etc,
+      ...(isolation.privateNetwork === undefined || spec.mounts.runtimeApiSocket === undefined
+        ? {}
+        : { privateNetwork: { socat: isolation.privateNetwork.socat, runtimeApiSocket: spec.mounts.runtimeApiSocket } }),
     }), ...runtime];
     // The child joins its groups itself, before exec, so nothing it starts can run outside them.
     const [command = '', ...args] = procs.length === 0 ? sandboxed : ['/bin/sh', '-c', JOIN_THEN_EXEC, 'sh', ...procs, '--', ...sandboxed];
@@ -214,6 +235,31 @@ function unwrapBwrapExit(code: number | null, signal: NodeJS.Signals | null): Ex
   if (code === null || code <= 128) return { code, signal };
   const name = SIGNAL_NAMES.get(code - 128);
   return name === undefined ? { code, signal } : { code: null, signal: name };
+}
+
+/** The bubblewrap sandbox these options ask for and the host allows, or why there is none. */
+function isolationFor(options: SandboxOptions): [Isolation | undefined, string | undefined] {
+  const noNetwork = (why: string) =>
+    new NimbusError('ERR_CONFIG', `network "none" was asked for, but ${why}; Nimbus will not run functions with a network it was told to withhold`, { user: true });
+  if (options.isolation === 'none') {
+    if (options.network === 'none') throw noNetwork('isolation is "none" (the private network comes with the bubblewrap sandbox)');
+    return [undefined, 'disabled'];
+  }
+  const found = detectBubblewrap();
+  if (!found.ok) {
+    if (options.network === 'none') throw noNetwork(found.reason);
+    return [undefined, found.reason];
+  }
+  let privateNetwork: Isolation['privateNetwork'];
+  if (options.network === 'none') {
+    const socat = findOnPath('socat');
+    if (socat === undefined) throw noNetwork('socat is not installed (apt-get install socat)');
+    const socketDir = join(options.stateDir, 'run');
+    rmSync(socketDir, { recursive: true, force: true });
+    mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+    privateNetwork = { socat, socketDir };
+  }
+  return [{ bwrap: found.bwrap, etc: writeSandboxEtc(options.stateDir), ...(privateNetwork === undefined ? {} : { privateNetwork }) }, undefined];
 }
 
 class LaunchedProcess implements SandboxProcess {

@@ -135,3 +135,51 @@ describe('isolation', () => {
     }
   });
 });
+
+const NET_PROBE = `const net = require('node:net');
+const connect = (host, port) => new Promise((resolve) => {
+  const s = net.connect({ host, port, timeout: 2000 });
+  s.once('connect', () => { s.destroy(); resolve('connected'); });
+  s.once('timeout', () => { s.destroy(); resolve('timeout'); });
+  s.once('error', (err) => resolve(err.code));
+});
+exports.handler = async (e) => ({ loopback: await connect('127.0.0.1', e.port), outside: await connect('192.0.2.1', 80), api: process.env.AWS_LAMBDA_RUNTIME_API });`;
+
+describe('network', () => {
+  it('shares the host network by default: the function reaches the host\'s loopback', async () => {
+    const server = await startTestServer();
+    try {
+      await deployFixture(server.lambda, 'echo', 'net-host', { Code: { ZipFile: await makeZip({ 'index.js': NET_PROBE }) } });
+      const result = (await invoke(server.lambda, 'net-host', { port: server.port })).payload as { loopback: string };
+      assert.equal(result.loopback, 'connected');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('with engine.network=none gives each environment no network, and its Runtime API still works', async () => {
+    const available = process.getuid?.() === 0 && existsSync('/usr/bin/bwrap') && existsSync('/usr/bin/socat');
+    if (!available) {
+      // Without what a private network needs, Nimbus refuses to start rather than run functions with a network.
+      await assert.rejects(startTestServer({ engine: { network: 'none' } }), /network "none" was asked for/);
+      return;
+    }
+    const server = await startTestServer({ engine: { network: 'none' } });
+    try {
+      const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { protections: { network: string } };
+      assert.equal(health.protections.network, 'none');
+      await deployFixture(server.lambda, 'echo', 'net-none', { Code: { ZipFile: await makeZip({ 'index.js': NET_PROBE }) } });
+      const first = await invoke(server.lambda, 'net-none', { port: server.port });
+      assert.equal(first.functionError, undefined, first.payloadText);
+      assert.deepEqual(first.payload, { loopback: 'ECONNREFUSED', outside: 'ENETUNREACH', api: '127.0.0.1:9001' });
+      const warm = await invoke(server.lambda, 'net-none', { port: server.port });
+      assert.doesNotMatch(warm.log, /Init Duration/, 'warm invocations go through the same relay');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses network=none together with isolation=none', async () => {
+    await assert.rejects(startTestServer({ engine: { network: 'none', isolation: 'none' } }), /network "none" was asked for, but isolation is "none"/);
+  });
+});

@@ -24,6 +24,7 @@ interface ProtectionsView {
   readonly pidsLimit: string;
   readonly filesystemIsolation: string;
   readonly user: string;
+  readonly network: string;
 }
 
 const LABEL_WIDTH = 15;
@@ -43,6 +44,7 @@ export function protectionSummary(p: ProtectionsView): string {
     [p.pidsLimit === 'cgroup-v1', 'pids limit (cgroup v1)'],
     [p.filesystemIsolation !== 'none', 'filesystem isolation (bubblewrap)'],
     [p.user === 'sbx_user1051', 'unprivileged user (sbx_user1051)'],
+    ...(p.network === 'none' ? [[true, 'no network (private namespace)'] as [boolean, string]] : []),
   ];
   const available = entries.filter(([on]) => on).map(([, name]) => name);
   const missing = entries.filter(([on]) => !on).map(([, name]) => name);
@@ -60,12 +62,12 @@ export async function doctor(argv: readonly string[], out: NodeJS.WritableStream
   if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) throw new UsageError(`--port must be 0 to 65535, got '${port}'`);
   const { loadConfig, schema } = await import('../../config/index.js');
   const lines: Line[] = [];
-  let address: { host: string; port: number } = { host: schema.server.host.default, port: schema.server.port.default };
+  let address: { host: string; port: number; network?: 'host' | 'none' } = { host: schema.server.host.default, port: schema.server.port.default };
   try {
     const config = loadConfig(process.env, {
       server: { ...(host === undefined ? {} : { host }), ...(port === undefined ? {} : { port: Number(port) }) },
     });
-    address = { host: config.server.host, port: config.server.port };
+    address = { host: config.server.host, port: config.server.port, network: config.engine.network === 'none' ? 'none' : 'host' };
   } catch (e) {
     lines.push({
       ok: false, required: true, label: 'configuration', detail: e instanceof Error ? e.message : String(e),
