@@ -14,7 +14,7 @@ import type { InvocationOutcome } from '../model/outcome.js';
 import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
 } from '../observe/index.js';
-import { type RuntimeHost, runtimeDefinition } from '../runtimes/index.js';
+import { type RuntimeDefinition, type RuntimeHost, runtimeDefinition } from '../runtimes/index.js';
 import type { HostMounts, ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
@@ -59,6 +59,9 @@ interface InitFailure {
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
 
+/** start()'s answer when init overran engine.initTimeoutMs: Lambda then retries init inside the invocation. */
+const INIT_TIMED_OUT = Symbol('init timed out');
+
 export class ExecutionEnvironment {
   readonly id = randomHex(16);
   readonly logStream: string;
@@ -73,10 +76,15 @@ export class ExecutionEnvironment {
   private outputSeq = 0;
   private initError: InitFailure | undefined;
   private initDurationMs: number | undefined;
-  private readyWaiter: ((failure: InitFailure | undefined) => void) | undefined;
+  private readyWaiter: ((failure: InitFailure | typeof INIT_TIMED_OUT | undefined) => void) | undefined;
   /** An event waiting for the runtime's next /next (it replied but has not asked again yet). */
   private pendingSend: (() => void) | undefined;
   private initLines = new TailLines();
+  /** AWS_LAMBDA_RUNTIME_API for this environment's runtime, and the Unix socket behind it without a network. */
+  private runtimeApi = '';
+  private runtimeApiSocket: string | undefined;
+  /** The CPU share is applied at the runtime's first /next (throttled init is ~9× slower). */
+  private cpuLimited = false;
   lastUsedAt = 0;
 
   constructor(readonly spec: EnvironmentSpec, private readonly deps: EnvironmentDeps) {
@@ -91,6 +99,11 @@ export class ExecutionEnvironment {
   async invoke(input: InvokeInput): Promise<InvocationOutcome> {
     if (this.stateValue === 'created') {
       const failure = await this.start();
+      if (failure === INIT_TIMED_OUT) {
+        const relaunchFailure = await this.retryInitInInvoke();
+        if (relaunchFailure !== undefined) return this.initFailureOutcome(input, relaunchFailure);
+        return this.run(input);
+      }
       if (failure !== undefined) return this.initFailureOutcome(input, failure);
     }
     if (this.stateValue !== 'idle') {
@@ -116,7 +129,7 @@ export class ExecutionEnvironment {
 
   // ── start-up ───────────────────────────────────────────────────────────────────────────────────────────
 
-  private async start(): Promise<InitFailure | undefined> {
+  private async start(): Promise<InitFailure | typeof INIT_TIMED_OUT | undefined> {
     this.stateValue = 'starting';
     const t0 = this.deps.clock.monotonic();
     const runtime = runtimeDefinition(this.spec.runtime);
@@ -124,48 +137,28 @@ export class ExecutionEnvironment {
       this.stateValue = 'stopped';
       return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage: `Nimbus cannot run runtime ${this.spec.runtime} yet` }) };
     }
-    const mounts: { -readonly [K in keyof HostMounts]: HostMounts[K] } = { taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath };
-    const paths = this.deps.sandbox.paths(mounts);
-    const launch = runtime.launch(paths);
-    const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, paths.taskRoot);
+    const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, this.deps.sandbox.paths(this.mountsFor(runtime)).taskRoot);
     if (missing !== undefined) {
       this.stateValue = 'stopped';
       return missing;
     }
     this.server = createRuntimeApiServer(this.handlers());
     // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
+    // (libuv unlinks a listening socket's file when the server closes.)
     const endpoint = this.deps.sandbox.runtimeApiEndpoint(this.id);
     await new Promise<void>((resolve) => (endpoint === undefined ? this.server?.listen(0, '127.0.0.1', resolve) : this.server?.listen(endpoint.socketPath, resolve)));
-    const runtimeApi = endpoint?.advertise ?? `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    // (libuv unlinks a listening socket's file when the server closes.)
-    if (endpoint !== undefined) mounts.runtimeApiSocket = endpoint.socketPath;
+    this.runtimeApi = endpoint?.advertise ?? `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.runtimeApiSocket = endpoint?.socketPath;
     this.writeLog(initStartLine(runtime.versionLabel, this.spec.runtimeVersionArn), this.initLines);
 
-    const ready = new Promise<InitFailure | undefined>((resolve) => (this.readyWaiter = resolve));
-    try {
-      this.proc = this.deps.sandbox.launch({
-        id: this.id,
-        command: launch.command,
-        args: launch.args,
-        env: buildRuntimeEnv(this.spec, runtime, launch, paths, runtimeApi, this.logStream, 'on-demand'),
-        mounts,
-        memoryMb: this.spec.memoryMb,
-        tmpMb: this.spec.ephemeralStorageMb,
-      });
-    } catch (err) {
-      // e.g. an environment value the OS cannot pass (a NUL byte): the environment cannot start.
+    const ready = new Promise<InitFailure | typeof INIT_TIMED_OUT | undefined>((resolve) => (this.readyWaiter = resolve));
+    const spawnFailure = this.spawnRuntime(runtime);
+    if (spawnFailure !== undefined) {
       this.readyWaiter = undefined;
-      this.stateValue = 'stopped';
-      this.server.close();
-      const errorMessage = `The runtime could not be started: ${err instanceof Error ? err.message : String(err)}`;
-      return { errorType: 'Sandbox.Failure', payload: json({ errorType: 'Sandbox.Failure', errorMessage }) };
+      return spawnFailure;
     }
-    this.captureOutput(this.proc);
-    void this.proc.exited.then((exit) => this.onExit(exit.code, exit.signal));
-    const timer = setTimeout(() => {
-      this.settleReady({ errorType: 'Runtime.InitTimeout', payload: json({ errorType: 'Runtime.InitTimeout', errorMessage: `Init phase exceeded ${this.deps.initTimeoutMs} ms` }) });
-      void this.stop();
-    }, this.deps.initTimeoutMs);
+    // The init phase is limited (10 s on Lambda); past it Lambda retries init inside the first invocation.
+    const timer = setTimeout(() => this.settleReady(INIT_TIMED_OUT), this.deps.initTimeoutMs);
     const failure = await ready;
     clearTimeout(timer);
     this.initDurationMs = this.deps.clock.monotonic() - t0;
@@ -173,7 +166,59 @@ export class ExecutionEnvironment {
     return failure;
   }
 
-  private settleReady(failure: InitFailure | undefined): void {
+  /** Starts the runtime process in the sandbox; a failure to spawn at all is returned (the environment is stopped). */
+  private mountsFor(runtime: RuntimeDefinition): HostMounts {
+    return {
+      taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath,
+      ...(this.runtimeApiSocket === undefined ? {} : { runtimeApiSocket: this.runtimeApiSocket }),
+    };
+  }
+
+  private spawnRuntime(runtime: RuntimeDefinition): InitFailure | undefined {
+    const mounts = this.mountsFor(runtime);
+    const paths = this.deps.sandbox.paths(mounts);
+    const launch = runtime.launch(paths);
+    let proc: SandboxProcess;
+    try {
+      proc = this.deps.sandbox.launch({
+        id: this.id,
+        command: launch.command,
+        args: launch.args,
+        env: buildRuntimeEnv(this.spec, runtime, launch, paths, this.runtimeApi, this.logStream, 'on-demand'),
+        mounts,
+        memoryMb: this.spec.memoryMb,
+        tmpMb: this.spec.ephemeralStorageMb,
+      });
+    } catch (err) {
+      // e.g. an environment value the OS cannot pass (a NUL byte): the environment cannot start.
+      this.stateValue = 'stopped';
+      this.server?.close();
+      const errorMessage = `The runtime could not be started: ${err instanceof Error ? err.message : String(err)}`;
+      return { errorType: 'Sandbox.Failure', payload: json({ errorType: 'Sandbox.Failure', errorMessage }) };
+    }
+    this.proc = proc;
+    this.cpuLimited = false;
+    this.captureOutput(proc);
+    void proc.exited.then((exit) => this.onExit(proc, exit.code, exit.signal));
+    return undefined;
+  }
+
+  /**
+   * Lambda's "suppressed init": an init that overran its limit is logged as timed out, the runtime is reset, and
+   * init runs again as part of the first invocation, under the function's own timeout (run() starts that clock
+   * and hands the event over once the new runtime asks for it).
+   */
+  private async retryInitInInvoke(): Promise<InitFailure | undefined> {
+    this.writeLog(`INIT_REPORT Init Duration: ${this.deps.initTimeoutMs.toFixed(2)} ms\tPhase: init\tStatus: timeout`, this.initLines);
+    this.initDurationMs = undefined;
+    const old = this.proc;
+    this.proc = undefined; // its exit is expected, not a crash
+    await old?.kill();
+    const runtime = runtimeDefinition(this.spec.runtime);
+    return runtime === undefined ? undefined : this.spawnRuntime(runtime);
+  }
+
+  private settleReady(failure: InitFailure | typeof INIT_TIMED_OUT | undefined): void {
     const waiter = this.readyWaiter;
     this.readyWaiter = undefined;
     waiter?.(failure);
@@ -300,7 +345,8 @@ export class ExecutionEnvironment {
     );
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(proc: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (proc !== this.proc) return; // a runtime this environment replaced on purpose
     const wasStopping = this.stateValue === 'stopped';
     this.stateValue = 'stopped';
     this.parked = undefined;
@@ -329,10 +375,11 @@ export class ExecutionEnvironment {
       next: (res: ServerResponse) => {
         if (this.stateValue === 'stopped') return void res.destroy();
         this.parked = res;
-        if (this.stateValue === 'starting') {
+        if (!this.cpuLimited) {
           this.proc?.limitCpu();
-          this.settleReady(undefined);
+          this.cpuLimited = true;
         }
+        if (this.stateValue === 'starting') this.settleReady(undefined);
         const send = this.pendingSend;
         this.pendingSend = undefined;
         if (send !== undefined) send();
@@ -349,8 +396,17 @@ export class ExecutionEnvironment {
           payload: json({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }),
         }),
       initError: (body: Buffer, errorType: string | undefined): RuntimeReply => {
+        const failure = { payload: stripErrorCause(body), errorType: errorType ?? errorTypeFromBody(body) };
+        const active = this.active;
+        // Init retried inside an invocation (suppressed init) that fails: the invocation fails with it.
+        if (this.stateValue === 'busy' && !this.cpuLimited && active !== undefined && !active.replied) {
+          active.replied = true;
+          this.stateValue = 'stopped';
+          void this.stop().then(() => active.done({ kind: 'function-error', ...failure, status: 'error' }));
+          return 'accepted';
+        }
         if (this.stateValue !== 'starting' || this.initError !== undefined) return 'invalid-state';
-        this.initError = { payload: stripErrorCause(body), errorType: errorType ?? errorTypeFromBody(body) };
+        this.initError = failure;
         return 'accepted';
       },
     };

@@ -144,3 +144,64 @@ describe('execution model', () => {
     assert.deepEqual((await invoke(server.lambda, 'retire', { echoed: true })).payload, { echoed: true }, 'new code runs');
   });
 });
+
+describe('execution model: limits on init and on CPU-bound handlers', () => {
+  let server: TestServer;
+  before(async () => {
+    // A short init limit keeps the test fast; Lambda's is 10 s (engine.initTimeoutMs defaults to it).
+    server = await startTestServer({ engine: { initTimeoutMs: 500 } });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const logMessages = async (fn: string): Promise<string[]> => {
+    const res = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Logs_20140328.FilterLogEvents' },
+      body: JSON.stringify({ logGroupName: `/aws/lambda/${fn}` }),
+    });
+    return ((await res.json()) as { events: Array<{ message: string }> }).events.map((e) => e.message);
+  };
+
+  it('retries an init that overran its limit inside the first invocation, under the function timeout (suppressed init)', async () => {
+    const slowInit = `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 900);
+console.log('init done');
+exports.handler = async () => ({ ok: true });`;
+    await deployFixture(server.lambda, 'echo', 'slow-init', { Timeout: 5, Code: { ZipFile: await makeZip({ 'index.js': slowInit }) } });
+    const first = await invoke(server.lambda, 'slow-init');
+    assert.equal(first.functionError, undefined, first.payloadText);
+    assert.deepEqual(first.payload, { ok: true });
+    assert.doesNotMatch(first.log, /Init Duration/, 'the retried init is part of the invocation');
+    const messages = await logMessages('slow-init');
+    assert.ok(messages.includes('INIT_REPORT Init Duration: 500.00 ms\tPhase: init\tStatus: timeout'), messages.join('\n'));
+    assert.equal(messages.filter((m) => m.startsWith('INIT_START')).length, 1);
+    const second = await invoke(server.lambda, 'slow-init');
+    assert.deepEqual(second.payload, { ok: true });
+    assert.doesNotMatch(second.log, /init done/, 'the environment stayed warm after the retried init');
+  });
+
+  it('times out an init that never finishes with the function\'s timeout error', async () => {
+    const hang = `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+exports.handler = async () => 1;`;
+    await deployFixture(server.lambda, 'echo', 'hang-init', { Timeout: 1, Code: { ZipFile: await makeZip({ 'index.js': hang }) } });
+    const result = await invoke(server.lambda, 'hang-init');
+    const requestId = /START RequestId: (\S+)/.exec(result.log)?.[1];
+    assert.equal(result.functionError, 'Unhandled');
+    assert.deepEqual(result.payload, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after 1.00 seconds` });
+    assert.match(result.log, /\tStatus: timeout\n$/);
+  });
+
+  it('stops a CPU-bound handler at its timeout, with nothing of the environment left running', async () => {
+    const spin = `exports.handler = async (e) => {
+  if (e.spin) for (;;) {}
+  return { env: process.env.AWS_LAMBDA_LOG_STREAM_NAME };
+};`;
+    await deployFixture(server.lambda, 'echo', 'spinner', { Timeout: 1, Code: { ZipFile: await makeZip({ 'index.js': spin }) } });
+    const { env } = (await invoke(server.lambda, 'spinner')).payload as { env: string };
+    assert.ok(environmentProcesses(env).length > 0, 'the environment is running before the spin');
+    const result = await invoke(server.lambda, 'spinner', { spin: true });
+    assert.equal((result.payload as { errorType: string }).errorType, 'Sandbox.Timedout');
+    assert.deepEqual(environmentProcesses(env), [], 'no process of the environment survived the timeout');
+  });
+});
