@@ -133,9 +133,10 @@ export class ExecutionEnvironment {
     this.stateValue = 'starting';
     const t0 = this.deps.clock.monotonic();
     const runtime = runtimeDefinition(this.spec.runtime);
-    if (runtime === undefined) {
+    if (runtime === undefined || runtime.unavailable !== undefined) {
       this.stateValue = 'stopped';
-      return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage: `Nimbus cannot run runtime ${this.spec.runtime} yet` }) };
+      const errorMessage = runtime?.unavailable === undefined ? `Nimbus cannot run runtime ${this.spec.runtime} yet` : `Nimbus cannot run ${this.spec.runtime} here: ${runtime.unavailable}`;
+      return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage }) };
     }
     const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, this.deps.sandbox.paths(this.mountsFor(runtime)).taskRoot);
     if (missing !== undefined) {

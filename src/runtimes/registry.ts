@@ -3,6 +3,7 @@
 // /var/task, /var/runtime, /var/lang/bin/node inside a sandbox; host paths without one). The Lambda-wide
 // variables (function name, memory, log stream…) are added by the engine.
 import { fileURLToPath } from 'node:url';
+import { resolvePython } from './python-host.js';
 
 export interface RuntimeLaunch {
   readonly command: string;
@@ -35,6 +36,8 @@ export interface RuntimeDefinition {
    */
   readonly envStyle: 'managed' | 'custom' | 'custom-al2';
   launch(paths: RuntimePaths): RuntimeLaunch;
+  /** Set when this host cannot run the runtime (e.g. no Python 3): the reason, for the caller's error. */
+  readonly unavailable?: string;
 }
 
 const nodeClientDir = fileURLToPath(new URL('./node/', import.meta.url));
@@ -54,6 +57,30 @@ function nodeRuntime(major: number): RuntimeDefinition {
   };
 }
 
+// Python sources are used in place (the build does not copy them): <repo>/src/runtimes/python. setup.sh
+// byte-compiles them, since /var/runtime is read-only inside the sandbox.
+const pythonClientDir = fileURLToPath(new URL('../../../src/runtimes/python/', import.meta.url));
+
+/** python3.X on the host's Python: the same minor version when installed, else the host's python3. */
+function pythonRuntime(minor: string): RuntimeDefinition {
+  const interpreter = resolvePython(minor);
+  return {
+    clientDir: pythonClientDir,
+    versionLabel: `python:${minor}.v1`,
+    envStyle: 'managed',
+    launch: (paths) => ({
+      command: interpreter?.path ?? '/usr/bin/python3',
+      // -u: unbuffered stdio, so each print reaches the log with its invocation; -S: no `site` at start-up
+      // (~7 ms); the client adds the site-packages directories itself. See bootstrap.py.
+      args: ['-u', '-S', `${paths.runtimeDir}/bootstrap.py`],
+      // PYTHONPATH is left to the client: set at launch it would switch off the /opt layer paths, as a
+      // user's own value does on Lambda. The client sets it to LAMBDA_RUNTIME_DIR, as AWS shows it.
+      env: { LC_CTYPE: 'C.UTF-8' },
+    }),
+    ...(interpreter === undefined ? { unavailable: `this host has no Python 3 interpreter under /usr for python${minor} (apt-get install python3)` } : {}),
+  };
+}
+
 /** provided, provided.al2, provided.al2023: the package's own `bootstrap` is the runtime. */
 function customRuntime(label: string, envStyle: 'custom' | 'custom-al2'): RuntimeDefinition {
   return {
@@ -64,10 +91,16 @@ function customRuntime(label: string, envStyle: 'custom' | 'custom-al2'): Runtim
   };
 }
 
-const definitions: Readonly<Record<string, RuntimeDefinition>> = {
+const definitions: Readonly<Record<string, RuntimeDefinition | (() => RuntimeDefinition)>> = {
   'nodejs18.x': nodeRuntime(18),
   'nodejs20.x': nodeRuntime(20),
   'nodejs22.x': nodeRuntime(22),
+  // Resolved on first use: looking for interpreters is host I/O.
+  'python3.9': () => pythonRuntime('3.9'),
+  'python3.10': () => pythonRuntime('3.10'),
+  'python3.11': () => pythonRuntime('3.11'),
+  'python3.12': () => pythonRuntime('3.12'),
+  'python3.13': () => pythonRuntime('3.13'),
   provided: customRuntime('provided:1.v1', 'custom-al2'),
   'provided.al2': customRuntime('provided:al2.v1', 'custom-al2'),
   'provided.al2023': customRuntime('provided:al2023.v1', 'custom'),
@@ -75,5 +108,11 @@ const definitions: Readonly<Record<string, RuntimeDefinition>> = {
 
 /** How to start `runtime`, or undefined when this build cannot run it. */
 export function runtimeDefinition(runtime: string): RuntimeDefinition | undefined {
-  return definitions[runtime];
+  const entry = definitions[runtime];
+  if (typeof entry !== 'function') return entry;
+  let resolved = resolvedLazily.get(runtime);
+  if (resolved === undefined) resolvedLazily.set(runtime, (resolved = entry()));
+  return resolved;
 }
+
+const resolvedLazily = new Map<string, RuntimeDefinition>();

@@ -4,94 +4,16 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { FakeRuntimeApi } from '../helpers/fake-runtime-api.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('../../src/runtimes/node/bootstrap.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/functions/', import.meta.url));
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST';
 const LINE_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t/;
-
-interface Recorded {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-interface QueuedEvent {
-  readonly id: string;
-  readonly body: string;
-  readonly headers: Record<string, string>;
-}
-
-class FakeRuntimeApi {
-  readonly posts: Recorded[] = [];
-  nextStatus = 200;
-  readonly #server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.method === 'GET' && req.url === '/2018-06-01/runtime/invocation/next') this.#next(res);
-      else this.#record({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }, res);
-    });
-  });
-  readonly #queue: QueuedEvent[] = [];
-  readonly #parked: ServerResponse[] = [];
-  #onPost: (() => void) | undefined;
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    return `127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
-
-  /** A string event is sent as the raw body, anything else as its JSON. */
-  enqueue(id: string, event: unknown, headers: Record<string, string> = {}): void {
-    const body = typeof event === 'string' ? event : JSON.stringify(event);
-    this.#queue.push({ id, body, headers });
-    const parked = this.#parked.shift();
-    if (parked) this.#next(parked);
-  }
-
-  async waitForPosts(count: number): Promise<Recorded[]> {
-    while (this.posts.length < count) await new Promise<void>((resolve) => (this.#onPost = resolve));
-    return this.posts;
-  }
-
-  close(): void {
-    this.#server.closeAllConnections();
-    this.#server.close();
-  }
-
-  #next(res: ServerResponse): void {
-    if (this.nextStatus !== 200) {
-      res.writeHead(this.nextStatus, { 'Content-Type': 'application/json' }).end('{"errorType":"Sandbox.Failure"}');
-      return;
-    }
-    const event = this.#queue.shift();
-    if (!event) {
-      this.#parked.push(res);
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Lambda-Runtime-Aws-Request-Id': event.id,
-      'Lambda-Runtime-Deadline-Ms': String(Date.now() + 30_000),
-      'Lambda-Runtime-Invoked-Function-Arn': ARN,
-      ...event.headers,
-    });
-    res.end(event.body);
-  }
-
-  #record(post: Recorded, res: ServerResponse): void {
-    this.posts.push(post);
-    res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
-    this.#onPost?.();
-  }
-}
 
 interface Runtime {
   readonly api: FakeRuntimeApi;
@@ -104,7 +26,7 @@ const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((fn) => fn()));
 
 async function startRuntime(dir: string, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
-  const api = new FakeRuntimeApi();
+  const api = new FakeRuntimeApi(ARN);
   const address = await api.start();
   const child = spawn(process.execPath, [BOOTSTRAP], {
     cwd: dir,
@@ -164,27 +86,27 @@ describe('Node runtime client', { timeout: 20_000 }, () => {
     const { post } = await invokeOnce(fixture('echo'), 'index.handler', { a: 1, b: [true, null] });
     assert.equal(post.path, '/2018-06-01/runtime/invocation/req-1/response');
     assert.equal(post.headers['content-type'], 'application/json');
-    assert.equal(post.body, '{"a":1,"b":[true,null]}');
+    assert.equal(post.text, '{"a":1,"b":[true,null]}');
   });
 
   it('answers null for an undefined result', async () => {
     const { post } = await invokeOnce(fixture('void'), 'index.handler', {});
-    assert.equal(post.body, 'null');
+    assert.equal(post.text, 'null');
   });
 
   it('loads .mjs with top-level await', async () => {
     const { post } = await invokeOnce(fixture('esm'), 'index.handler', { x: 1 });
-    assert.deepEqual(JSON.parse(post.body), { esm: true, topLevelAwait: true, event: { x: 1 } });
+    assert.deepEqual(JSON.parse(post.text), { esm: true, topLevelAwait: true, event: { x: 1 } });
   });
 
   it('imports .js as an ES module under package.json "type": "module"', async () => {
     const { post } = await invokeOnce(fixture('esm-pkg-type'), 'app.handler', 1);
-    assert.deepEqual(JSON.parse(post.body), { module: 'esm', event: 1 });
+    assert.deepEqual(JSON.parse(post.text), { module: 'esm', event: 1 });
   });
 
   it('resolves a nested module path and export name', async () => {
     const { post } = await invokeOnce(fixture('nested'), 'lib/handlers/main.run', [1, 2]);
-    assert.deepEqual(JSON.parse(post.body), { nested: true, event: [1, 2] });
+    assert.deepEqual(JSON.parse(post.text), { nested: true, event: [1, 2] });
   });
 
   it('supports callback-style handlers, for results and errors', async () => {
@@ -192,15 +114,15 @@ describe('Node runtime client', { timeout: 20_000 }, () => {
     rt.api.enqueue('req-1', { n: 1 });
     rt.api.enqueue('req-2', { fail: 'nope' });
     const [ok, failed] = await rt.api.waitForPosts(2);
-    assert.deepEqual(JSON.parse(ok?.body ?? ''), { callback: true, event: { n: 1 } });
+    assert.deepEqual(JSON.parse(ok?.text ?? ''), { callback: true, event: { n: 1 } });
     assert.equal(failed?.path, '/2018-06-01/runtime/invocation/req-2/error');
-    assert.equal(JSON.parse(failed?.body ?? '').errorMessage, 'nope');
+    assert.equal(JSON.parse(failed?.text ?? '').errorMessage, 'nope');
   });
 
   it('ignores the return value of a non-async handler and answers null once the event loop is empty', async () => {
     const dir = tempFunction({ 'index.js': 'exports.handler = (event) => event;\n' });
     const { post } = await invokeOnce(dir, 'index.handler', { a: 1 });
-    assert.equal(post.body, 'null');
+    assert.equal(post.text, 'null');
   });
 
   it('fills the context object, the environment and _X_AMZN_TRACE_ID', async () => {
@@ -211,7 +133,7 @@ describe('Node runtime client', { timeout: 20_000 }, () => {
       'Lambda-Runtime-Cognito-Identity': '{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}',
     });
     rt.api.enqueue('req-2', {});
-    const [first, second] = (await rt.api.waitForPosts(2)).map((p) => JSON.parse(p.body));
+    const [first, second] = (await rt.api.waitForPosts(2)).map((p) => JSON.parse(p.text));
     assert.equal(first.awsRequestId, 'req-1');
     assert.equal(first.functionName, 'fn');
     assert.equal(first.functionVersion, '$LATEST');
@@ -236,14 +158,14 @@ describe('Node runtime client', { timeout: 20_000 }, () => {
     rt.api.enqueue('req-1', {});
     rt.api.enqueue('req-2', {});
     const posts = await rt.api.waitForPosts(2);
-    assert.deepEqual(posts.map((p) => JSON.parse(p.body)), [{ count: 1 }, { count: 2 }]);
+    assert.deepEqual(posts.map((p) => JSON.parse(p.text)), [{ count: 1 }, { count: 2 }]);
   });
 
   it('reports a thrown error and logs it as "Invoke Error"', async () => {
     const { rt, post } = await invokeOnce(fixture('throw'), 'index.handler', {});
     assert.equal(post.path, '/2018-06-01/runtime/invocation/req-1/error');
     assert.equal(post.headers['lambda-runtime-function-error-type'], undefined);
-    const body = JSON.parse(post.body);
+    const body = JSON.parse(post.text);
     assert.deepEqual(Object.keys(body), ['errorType', 'errorMessage', 'trace']);
     assert.equal(body.errorType, 'TypeError');
     assert.equal(body.errorMessage, 'boom');
@@ -258,13 +180,13 @@ describe('Node runtime client', { timeout: 20_000 }, () => {
   it('reports a thrown string with errorType "string"', async () => {
     const dir = tempFunction({ 'index.js': "exports.handler = async () => { throw 'plain'; };\n" });
     const { post } = await invokeOnce(dir, 'index.handler', {});
-    assert.deepEqual(JSON.parse(post.body), { errorType: 'string', errorMessage: 'plain', trace: [] });
+    assert.deepEqual(JSON.parse(post.text), { errorType: 'string', errorMessage: 'plain', trace: [] });
   });
 
   it('reports an event that is not JSON as an invocation error', async () => {
     const { post } = await invokeOnce(fixture('echo'), 'index.handler', '{not json');
     assert.equal(post.path, '/2018-06-01/runtime/invocation/req-1/error');
-    assert.equal(JSON.parse(post.body).errorType, 'SyntaxError');
+    assert.equal(JSON.parse(post.text).errorType, 'SyntaxError');
   });
 
   for (const c of [
@@ -278,7 +200,7 @@ describe('Node runtime client', { timeout: 20_000 }, () => {
       const [post] = await rt.api.waitForPosts(1);
       assert.equal(post?.path, '/2018-06-01/runtime/init/error');
       assert.equal(post?.headers['lambda-runtime-function-error-type'], c.type);
-      const body = JSON.parse(post?.body ?? '');
+      const body = JSON.parse(post?.text ?? '');
       assert.equal(body.errorType, c.type);
       assert.match(body.errorMessage, c.message);
       assert.ok(Array.isArray(body.trace));

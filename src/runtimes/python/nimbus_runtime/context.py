@@ -1,16 +1,18 @@
 """The `context` object handed to a handler, built from the /next headers and the Lambda environment.
 
 Attributes and their types follow awslambdaric's lambda_context.py and the AWS guide
-(https://docs.aws.amazon.com/lambda/latest/dg/python-context.html). Notably memory_limit_in_mb is the
-*string* from AWS_LAMBDA_FUNCTION_MEMORY_SIZE: real python3.12 returns "1024" (conformance/aws-snapshots
-test_lambda_common.snapshot.json test_introspection_invoke). `identity` is always an object (its fields
-None without a Cognito header); `client_context` is None without a Client-Context header. The small
-classes use __slots__ as the RIC's do, so `vars()` behaves the same.
+(https://docs.aws.amazon.com/lambda/latest/dg/python-context.html; tenant_id, from the
+Lambda-Runtime-Aws-Tenant-Id header: https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation-context.html).
+Notably memory_limit_in_mb is the *string* from AWS_LAMBDA_FUNCTION_MEMORY_SIZE: real python3.12 returns
+"1024" (conformance/aws-snapshots test_lambda_common.snapshot.json test_introspection_invoke). `identity` is
+always an object (its fields None without a Cognito header); `client_context` is None without a
+Client-Context header. The small classes use __slots__ as the RIC's do, so `vars()` behaves the same.
 """
+import json
 import os
 import time
 
-from . import errors
+from . import errors, log_sink
 
 
 class CognitoIdentity(object):
@@ -45,8 +47,6 @@ def _from_dict(cls, values):
 
 
 def _parse_json_header(value, name):
-    import json
-
     try:
         return json.loads(value)
     except Exception as e:
@@ -81,8 +81,6 @@ class LambdaContext(object):
 
     def log(self, msg):
         """Writes str(msg) to the function log as is (no newline added), like the RIC's context.log."""
-        from . import log_sink
-
         log_sink.current().log(str(msg))
 
     def __repr__(self):

@@ -11,6 +11,7 @@ lambda_runtime_exception.py (FaultException), github.com/aws/aws-lambda-python-r
 Builds bodies only; logging and posting are the callers' job.
 """
 import os
+import traceback
 
 MARSHAL_ERROR = "Runtime.MarshalError"
 UNMARSHAL_ERROR = "Runtime.UnmarshalError"
@@ -51,8 +52,6 @@ def from_fault(fault, request_id=None):
 
 def from_exception(exc, request_id=None):
     """Body for an exception raised by user code: its class name, str() and its frames below the runtime's."""
-    import traceback
-
     # Plain 4-tuples, as awslambdaric passes them: format_list then prints no ^^^ position lines (3.11+).
     frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__)]
     for i, frame in enumerate(frames):

@@ -16,7 +16,7 @@ import os
 import sys
 
 from . import context as lambda_context
-from . import errors, log_handler, log_sink
+from . import errors, json_codec, log_handler, log_sink
 
 
 def flush_stdio():
@@ -35,8 +35,6 @@ def _set_trace_id(trace_id):
 
 
 def handle(client, handler, invocation, json_format):
-    from . import json_codec  # first use is the first event: keeps json (and re) off the way to the first /next
-
     request_id = invocation.request_id
     error = None
     try:

@@ -8,10 +8,10 @@
   simplejson-based RIC 2.x did; the newest RIC goes through float, which would turn Decimal("5") into 5.0;
 - non-ASCII is escaped except on python3.12 and python3.13, where the RIC writes raw UTF-8 (it decides by
   AWS_EXECUTION_ENV, and so do we).
-Imported on the first event, not at start-up: json pulls in `re`.
 """
 import json
 import os
+import re
 import sys
 
 from . import errors
@@ -43,8 +43,6 @@ class _Encoder(json.JSONEncoder):
         text = super().encode(o)
         if not self._digits:
             return text
-        import re
-
         quoted = re.escape(json.dumps(self._tag)[:-1]) + r'(\d+)"'
         return re.sub(quoted, lambda m: self._digits[int(m.group(1))], text)
 

@@ -12,8 +12,10 @@ lambda_runtime_log_utils.py `JsonFormatter`) and https://docs.aws.amazon.com/lam
   root logger keeps Python's default, WARNING, as on Lambda.
 - logging.Formatter.converter becomes time.gmtime for every formatter, as the RIC does.
 """
+import json
 import logging
 import time
+import traceback
 
 from . import log_sink
 
@@ -39,27 +41,25 @@ class _RequestFilter(logging.Filter):
 
 
 class _JsonFormatter(logging.Formatter):
-    # LogRecord attributes that are not user data (the RIC's _RESERVED_FIELDS, plus taskName from 3.12).
+    # LogRecord attributes that are not user data: the RIC's _RESERVED_FIELDS, so like it we print the
+    # taskName that Python 3.12+ sets inside an asyncio task.
     _RESERVED = frozenset(
         "name msg args levelname levelno pathname filename module exc_info exc_text stack_info lineno funcName "
-        "created msecs relativeCreated thread threadName processName process taskName aws_request_id tenant_id "
-        "_frame_type".split()
+        "created msecs relativeCreated thread threadName processName process aws_request_id tenant_id".split()
     )
 
     def __init__(self):
         super().__init__()
-        import json
-
         self._encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def format(self, record):
         exc = record.exc_info
         result = {
-            "timestamp": "{}.{:03d}Z".format(time.strftime(_DATE_FORMAT, time.gmtime(record.created)), int(record.msecs)),
+            "timestamp": time.strftime(_DATE_FORMAT, time.gmtime(record.created)) + ".%03dZ" % record.msecs,
             "level": logging.getLevelName(min(50, max(0, record.levelno)) // 10 * 10),
             "message": record.getMessage(),
             "logger": record.name,
-            "stackTrace": _format_tb(exc[2]) if exc else None,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
             "errorType": exc[0].__name__ if exc else None,
             "errorMessage": str(exc[1]) if exc else None,
             "requestId": getattr(record, "aws_request_id", None),
@@ -71,12 +71,6 @@ class _JsonFormatter(logging.Formatter):
             if key not in self._RESERVED and key not in result:
                 result[key] = value
         return self._encode({k: v for k, v in result.items() if v is not None}) + "\n"
-
-
-def _format_tb(tb):
-    import traceback
-
-    return traceback.format_tb(tb)
 
 
 class _SinkHandler(logging.Handler):

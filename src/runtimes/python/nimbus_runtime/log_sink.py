@@ -13,10 +13,12 @@ import os
 import sys
 import time
 
+from . import json_codec
+
 _LEVEL_BITS = {0: 0x0, 10: 0x8, 20: 0xC, 30: 0x10, 40: 0x14, 50: 0x18}
 TEXT_FRAME = 0xA55A0003
 JSON_FRAME = 0xA55A0002
-# Same words as the RIC's StandardLogSink (ERROR_LOG_IDENT): traceback indentation becomes NO-BREAK SPACE.
+# As in the RIC (its ERROR_LOG_IDENT), stack trace indentation in "[ERROR]" records becomes NO-BREAK SPACE.
 _INDENT = "\u00a0"
 
 _current = None
@@ -28,8 +30,6 @@ def frame_type(base, levelno):
 
 
 class StdoutSink(object):
-    framed = False
-
     def log(self, text, frame=None):
         sys.stdout.write(text)
 
@@ -44,8 +44,6 @@ class StdoutSink(object):
 
 
 class FramedSink(object):
-    framed = True
-
     def __init__(self, fd):
         self._file = os.fdopen(fd, "wb", 0)
 
@@ -86,8 +84,6 @@ def log_error(body, json_format):
     RIC's format) and "level": "ERROR".
     """
     if json_format:
-        from . import json_codec
-
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
         current().log_error([json_codec.to_json(dict({"timestamp": stamp, "level": "ERROR"}, **body))], True)
         return

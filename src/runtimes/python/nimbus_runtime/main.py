@@ -10,10 +10,13 @@
 Exit codes: 1 for init errors and a missing Runtime API (awslambdaric exits 1 after an init error; the
 Node RIC's 129 is Node-specific), the handler's own code for sys.exit, 1 with a traceback for a crash.
 """
+import logging
 import os
 import sys
 
-from . import errors, handler_loader, invoke_loop, log_handler, log_sink, task_paths
+# Everything the runtime uses is imported here, before the task root goes on sys.path: a user module named
+# like a standard one (json.py, logging.py) must not replace it for the runtime (it does not on Lambda).
+from . import errors, handler_loader, invoke_loop, json_codec, log_handler, log_sink, task_paths
 from .runtime_api_client import RuntimeApiClient, RuntimeApiUnavailable
 
 EXIT_FAILURE = 1
@@ -37,10 +40,6 @@ def _api_unavailable(reason):
 
 
 def _report_init_error(client, exc, json_format):
-    import logging
-
-    from . import json_codec
-
     body = errors.from_fault(exc) if isinstance(exc, errors.FaultError) else errors.from_exception(exc)
     logging.warning(_UNHANDLED_WARNING)
     log_sink.log_error(body, json_format)
