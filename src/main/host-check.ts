@@ -2,10 +2,13 @@
 // to do. Which mounts and control files count comes from the sandbox (sandbox/cgroup-mounts.ts), the same rules
 // its own detection uses, so that `protections` is what a server started now would report in GET /_nimbus/health. Each probe creates `<mount>/nimbus/doctor-<pid>` and removes it again (and `nimbus`
 // itself when the probe created it and nothing else lives there); it never touches `server-*` directories.
-import { type Dirent, existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cgroupMounts, type CgroupMounts, detectBubblewrap, findOnPath, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from '../sandbox/index.js';
+import {
+  cgroupMounts, type CgroupMounts, detectBubblewrap, enableControllers, enabledForChildren, findOnPath, NIMBUS_CGROUP_DIR, type Protections, V1_PROBE_FILE,
+  type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE,
+} from '../sandbox/index.js';
 
 export type HostCheckId = 'root' | 'tree-kill' | 'freeze' | 'memory' | 'cpu' | 'pids' | 'bubblewrap' | 'network' | 'node' | 'sqlite' | 'port';
 
@@ -200,13 +203,14 @@ function checkV1(mounts: CgroupMounts | undefined, controller: V1Controller): Ho
   const base = { id: controller, required: false, label } as const;
   const point = mounts?.v1[controller];
   if (point === undefined) {
+    const v2 = checkV2Controller(mounts, controller);
+    if (v2 !== undefined) return v2;
     const pureV2 = mounts?.unifiedOnly ?? false;
     return {
       ...base, ok: false,
-      detail: `no cgroup v1 ${controller} controller is mounted; ${V1_EFFECT[controller]}`,
+      detail: `no cgroup v1 ${controller} controller is mounted, and cgroup2 does not offer it to Nimbus; ${V1_EFFECT[controller]}`,
       fix: pureV2
-        ? `this host has cgroup v2 only. Nimbus enforces limits through cgroup v1 controllers only today; cgroup v2 limits ` +
-          `(memory.max, cpu.max, pids.max in a delegated subtree, e.g. \`systemd-run --user --scope -p Delegate=yes\`) are not supported yet`
+        ? `run Nimbus as root so that it can enable ${controller} in <cgroup2>/nimbus/cgroup.subtree_control (the root cgroup must list it in cgroup.subtree_control)`
         : `as root: \`mkdir -p /sys/fs/cgroup/${controller} && mount -t cgroup -o ${controller} cgroup /sys/fs/cgroup/${controller}\` ` +
           '(possible only while cgroup2 does not use that controller)',
     };
@@ -228,6 +232,35 @@ function checkV1(mounts: CgroupMounts | undefined, controller: V1Controller): Ho
     };
   }
   return { ...base, ok: true, detail: `cgroup v1 ${file} in ${join(point, NIMBUS_CGROUP_DIR)}: ${V1_ENFORCED[controller]}${leftover}` };
+}
+
+/**
+ * On hosts whose controllers live in cgroup2: whether `<mount>/nimbus` can enable `controller` for the
+ * environments below it, as a server would (the mount root must list it in cgroup.subtree_control). Leaves the
+ * enabled controller in place (a server enables it anyway); undefined when no cgroup2 mount offers it at all.
+ */
+function checkV2Controller(mounts: CgroupMounts | undefined, controller: V1Controller): HostCheck | undefined {
+  for (const point of mounts?.v2 ?? []) {
+    let offered: string;
+    try {
+      offered = readFileSync(join(point, 'cgroup.controllers'), 'utf8');
+    } catch {
+      continue;
+    }
+    if (!offered.split(/\s+/).includes(controller)) continue;
+    const nimbus = join(point, NIMBUS_CGROUP_DIR);
+    // Without <mount>/nimbus yet (no server ran), it suffices that the mount root hands the controller down.
+    const enabled = existsSync(nimbus) ? enableControllers([point, nimbus], [controller]).has(controller) : enabledForChildren(point).has(controller);
+    const base = { id: controller, required: false, label: V1_LABEL[controller] } as const;
+    return enabled
+      ? { ...base, ok: true, detail: `cgroup2 ${controller} controller enabled in ${nimbus}: ${V1_ENFORCED[controller]}` }
+      : {
+          ...base, ok: false,
+          detail: `cgroup2 offers ${controller} at ${point}, but it cannot be enabled for ${nimbus}; ${V1_EFFECT[controller]}`,
+          fix: 'run Nimbus as root (it enables the controller for its own directory when it starts)',
+        };
+  }
+  return undefined;
 }
 
 function checkBubblewrap(): HostCheck {
@@ -298,6 +331,11 @@ async function checkPort(host: string, port: number): Promise<HostCheck> {
   return { ...base, ok: false, detail: `cannot listen on ${host}:${port} (${errorText(error)})`, fix: 'serve on another address (`nimbus serve --host H --port N`)' };
 }
 
+function mechanism(mounts: CgroupMounts | undefined, controller: V1Controller, ok: boolean): 'cgroup-v1' | 'cgroup-v2' | 'none' {
+  if (!ok) return 'none';
+  return mounts?.v1[controller] === undefined ? 'cgroup-v2' : 'cgroup-v1';
+}
+
 /** Checks this host; creates nothing that outlives the call. */
 export async function checkHost(options: HostCheckOptions): Promise<HostReport> {
   const mounts = cgroupMounts();
@@ -319,9 +357,9 @@ export async function checkHost(options: HostCheckOptions): Promise<HostReport> 
     treeKill: v2.kill.ok ? 'cgroup2' : 'process-group',
     // The sandbox freezes through the same cgroup2 directory it kills through.
     freeze: v2.kill.ok && v2.freeze.ok ? 'cgroup2' : 'none',
-    memoryLimit: memory.ok ? 'cgroup-v1' : 'none',
-    cpuLimit: cpu.ok ? 'cgroup-v1' : 'none',
-    pidsLimit: pids.ok ? 'cgroup-v1' : 'none',
+    memoryLimit: mechanism(mounts, 'memory', memory.ok),
+    cpuLimit: mechanism(mounts, 'cpu', cpu.ok),
+    pidsLimit: mechanism(mounts, 'pids', pids.ok),
     filesystemIsolation: bubblewrap.ok ? 'bubblewrap' : 'none',
     user: bubblewrap.ok && isRoot() ? 'sbx_user1051' : 'server',
     network: network[0]?.ok === true ? 'none' : 'host',

@@ -4,3 +4,4 @@ export {
 } from './process-sandbox.js';
 export { detectBubblewrap, findOnPath } from './bubblewrap.js';
 export { cgroupMounts, type CgroupMounts, NIMBUS_CGROUP_DIR, V1_PROBE_FILE, type V1Controller, V2_FREEZE_FILE, V2_KILL_FILE } from './cgroup-mounts.js';
+export { enableControllers, enabledForChildren } from './cgroup2-limits.js';

@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   type Bubblewrap, bubblewrapArgs, detectBubblewrap, findOnPath, PRIVATE_RUNTIME_API, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
@@ -17,7 +17,8 @@ import {
 import { NimbusError } from '../shared/errors.js';
 import { V2_FREEZE_FILE } from './cgroup-mounts.js';
 import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
-import { detectV1Roots, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
+import { detectV1Roots, PIDS_MAX, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
+import { enableControllers, type V2Controller, V2Limits } from './cgroup2-limits.js';
 
 export interface LaunchSpec {
   readonly id: string;
@@ -84,9 +85,9 @@ export interface SandboxProcess {
 export interface Protections {
   readonly treeKill: 'cgroup2' | 'process-group';
   readonly freeze: 'cgroup2' | 'none';
-  readonly memoryLimit: 'cgroup-v1' | 'none';
-  readonly cpuLimit: 'cgroup-v1' | 'none';
-  readonly pidsLimit: 'cgroup-v1' | 'none';
+  readonly memoryLimit: 'cgroup-v1' | 'cgroup-v2' | 'none';
+  readonly cpuLimit: 'cgroup-v1' | 'cgroup-v2' | 'none';
+  readonly pidsLimit: 'cgroup-v1' | 'cgroup-v2' | 'none';
   /** Lambda's filesystem layout with nothing else of the host visible, and a private PID namespace. */
   readonly filesystemIsolation: 'bubblewrap' | 'none';
   /** The uid functions run as: Lambda's unprivileged sbx_user1051 without capabilities, or the server's own. */
@@ -106,6 +107,8 @@ export class ProcessSandbox {
   private constructor(
     private readonly cgroupRoot: string | undefined,
     private readonly v1: V1Roots,
+    /** Controllers this server's cgroup2 directory enables for its environments (those v1 does not provide). */
+    private readonly v2: ReadonlySet<V2Controller>,
     private readonly isolation: Isolation | undefined,
     /** Why isolation is off: 'disabled' by configuration, else what the host lacks. */
     readonly isolationUnavailable: string | undefined,
@@ -121,7 +124,10 @@ export class ProcessSandbox {
     sweepStaleV1(v1);
     const instance = root === undefined ? undefined : instanceDir(root, name);
     if (instance !== undefined) startReaper(instance, Object.values(v1));
-    return new ProcessSandbox(instance, v1, isolation, unavailable);
+    // A controller is in v1 or in cgroup2, never both: cgroup2 is asked only for what v1 does not give.
+    const missing = (['memory', 'cpu', 'pids'] as const).filter((c) => v1[c] === undefined);
+    const v2 = instance === undefined || missing.length === 0 ? new Set<V2Controller>() : enableControllers([dirname(dirname(instance)), dirname(instance), instance], missing);
+    return new ProcessSandbox(instance, v1, v2, isolation, unavailable);
   }
 
   /**
@@ -144,9 +150,9 @@ export class ProcessSandbox {
     return {
       treeKill: v2 ? 'cgroup2' : 'process-group',
       freeze: v2 && existsSync(join(this.cgroupRoot ?? '', V2_FREEZE_FILE)) ? 'cgroup2' : 'none',
-      memoryLimit: this.v1.memory === undefined ? 'none' : 'cgroup-v1',
-      cpuLimit: this.v1.cpu === undefined ? 'none' : 'cgroup-v1',
-      pidsLimit: this.v1.pids === undefined ? 'none' : 'cgroup-v1',
+      memoryLimit: this.v1.memory !== undefined ? 'cgroup-v1' : this.v2.has('memory') ? 'cgroup-v2' : 'none',
+      cpuLimit: this.v1.cpu !== undefined ? 'cgroup-v1' : this.v2.has('cpu') ? 'cgroup-v2' : 'none',
+      pidsLimit: this.v1.pids !== undefined ? 'cgroup-v1' : this.v2.has('pids') ? 'cgroup-v2' : 'none',
       filesystemIsolation: this.isolation === undefined ? 'none' : 'bubblewrap',
       user: this.isolation?.bwrap.setpriv === undefined ? 'server' : 'sbx_user1051',
       network: this.isolation?.privateNetwork === undefined ? 'host' : 'none',
@@ -166,7 +172,10 @@ export class ProcessSandbox {
 
   launch(spec: LaunchSpec): SandboxProcess {
     const group = this.cgroupRoot === undefined ? undefined : Cgroup2.create(this.cgroupRoot, spec.id);
-    const limits = V1Groups.create(this.v1, spec.id, spec.memoryMb);
+    const limits = new Limits(
+      V1Groups.create(this.v1, spec.id, spec.memoryMb),
+      group === undefined || this.v2.size === 0 ? undefined : V2Limits.apply(group.path, this.v2, spec.memoryMb, PIDS_MAX),
+    );
     const procs = [...(group === undefined ? [] : [group.procsFile]), ...limits.procsFiles];
     const isolation = this.isolation;
     const runtime = [spec.command, ...spec.args];
@@ -216,6 +225,43 @@ function startReaper(instanceCgroup: string, v1Dirs: readonly string[]): void {
   reaper.unref();
   // The pipe must not keep the server's event loop alive.
   (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+}
+
+/** An environment's limits: each controller from v1 when the host mounts it there, else from cgroup2. */
+class Limits {
+  constructor(private readonly v1: V1Groups, private readonly v2: V2Limits | undefined) {}
+
+  get procsFiles(): string[] {
+    return this.v1.procsFiles; // the cgroup2 group is joined anyway
+  }
+
+  limitCpu(memoryMb: number, hostCores: number): void {
+    this.v1.limitCpu(memoryMb, hostCores);
+    this.v2?.limitCpu(memoryMb, hostCores);
+  }
+
+  unlimitCpu(): void {
+    this.v1.unlimitCpu();
+    this.v2?.unlimitCpu();
+  }
+
+  peakMemoryBytes(): number | undefined {
+    return this.v1.peakMemoryBytes() ?? this.v2?.peakMemoryBytes();
+  }
+
+  resetPeakMemory(): void {
+    this.v1.resetPeakMemory();
+    this.v2?.resetPeakMemory();
+  }
+
+  oomKills(): number | undefined {
+    return this.v1.oomKills() ?? this.v2?.oomKills();
+  }
+
+  remove(): void {
+    this.v1.remove();
+    this.v2?.close();
+  }
 }
 
 /** Writes the shell's pid into each `cgroup.procs` given before `--`, then execs what follows it. */
@@ -276,7 +322,7 @@ class LaunchedProcess implements SandboxProcess {
   constructor(
     child: ChildProcess,
     private readonly group: Cgroup2 | undefined,
-    private readonly limits: V1Groups,
+    private readonly limits: Limits,
     private readonly memoryMb: number,
     sandboxed: boolean,
   ) {
@@ -300,6 +346,7 @@ class LaunchedProcess implements SandboxProcess {
     if (this.group !== undefined) {
       await this.group.killAll();
       await this.exited;
+      this.limits.remove(); // first: it holds files open in the cgroup2 group
       this.group.remove();
     } else {
       try {
@@ -308,8 +355,8 @@ class LaunchedProcess implements SandboxProcess {
         // already gone
       }
       await this.exited;
+      this.limits.remove();
     }
-    this.limits.remove();
   }
 
   limitCpu(): void {

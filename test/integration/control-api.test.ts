@@ -128,8 +128,9 @@ describe('control API', () => {
     assert.ok(['cgroup2', 'process-group'].includes(p['treeKill'] ?? ''));
     // Each protection is either named by its mechanism, whose cgroup directory then exists, or 'none'.
     for (const [key, controller] of [['memoryLimit', 'memory'], ['cpuLimit', 'cpu'], ['pidsLimit', 'pids']] as const) {
-      assert.ok(['cgroup-v1', 'none'].includes(p[key] ?? ''), key);
+      assert.ok(['cgroup-v1', 'cgroup-v2', 'none'].includes(p[key] ?? ''), key);
       if (p[key] === 'cgroup-v1') assert.ok(existsSync(body.cgroups[controller] ?? '/nonexistent'), `${key} is backed by a cgroup`);
+      if (p[key] === 'cgroup-v2') assert.ok(existsSync(body.cgroups['unified'] ?? '/nonexistent'), `${key} is backed by the cgroup2 group`);
     }
     // Isolation is claimed only with a working bubblewrap (the isolation tests check what it enforces).
     assert.ok(['bubblewrap', 'none'].includes(p['filesystemIsolation'] ?? ''));

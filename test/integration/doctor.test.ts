@@ -112,17 +112,17 @@ describe('nimbus doctor', () => {
     const p = health.protections;
     assert.equal(ok(checks, 'tree kill'), p.treeKill === 'cgroup2', checks.get('tree kill')?.line);
     assert.equal(ok(checks, 'freeze'), p.freeze === 'cgroup2', checks.get('freeze')?.line);
-    assert.equal(ok(checks, 'memory limit'), p.memoryLimit === 'cgroup-v1', checks.get('memory limit')?.line);
-    assert.equal(ok(checks, 'cpu limit'), p.cpuLimit === 'cgroup-v1', checks.get('cpu limit')?.line);
-    assert.equal(ok(checks, 'pids limit'), p.pidsLimit === 'cgroup-v1', checks.get('pids limit')?.line);
+    assert.equal(ok(checks, 'memory limit'), p.memoryLimit !== 'none', checks.get('memory limit')?.line);
+    assert.equal(ok(checks, 'cpu limit'), p.cpuLimit !== 'none', checks.get('cpu limit')?.line);
+    assert.equal(ok(checks, 'pids limit'), p.pidsLimit !== 'none', checks.get('pids limit')?.line);
     assert.equal(ok(checks, 'isolation'), p.filesystemIsolation === 'bubblewrap', checks.get('isolation')?.line);
     const [available = ''] = summary.replace(/^protections available: /, '').split('; not available: ');
     for (const [on, name] of [
       [p.treeKill === 'cgroup2', 'tree kill (cgroup2)'],
       [p.freeze === 'cgroup2', 'freeze (cgroup2)'],
-      [p.memoryLimit === 'cgroup-v1', 'memory limit (cgroup v1)'],
-      [p.cpuLimit === 'cgroup-v1', 'cpu limit (cgroup v1)'],
-      [p.pidsLimit === 'cgroup-v1', 'pids limit (cgroup v1)'],
+      [p.memoryLimit !== 'none', `memory limit (${p.memoryLimit === 'cgroup-v2' ? 'cgroup v2' : 'cgroup v1'})`],
+      [p.cpuLimit !== 'none', `cpu limit (${p.cpuLimit === 'cgroup-v2' ? 'cgroup v2' : 'cgroup v1'})`],
+      [p.pidsLimit !== 'none', `pids limit (${p.pidsLimit === 'cgroup-v2' ? 'cgroup v2' : 'cgroup v1'})`],
       [p.filesystemIsolation === 'bubblewrap', 'filesystem isolation (bubblewrap)'],
       [p.user === 'sbx_user1051', 'unprivileged user (sbx_user1051)'],
     ] as const) {

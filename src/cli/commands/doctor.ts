@@ -34,14 +34,17 @@ function formatLine(line: Line): string {
   return line.ok || line.fix === undefined ? head : `${head}\n  ${' '.repeat(LABEL_WIDTH)} fix: ${line.fix}`;
 }
 
+/** 'cgroup-v2' → 'cgroup v2'; 'none' names the mechanism Nimbus would use on this project's hosts. */
+const cgroupName = (mechanism: string): string => (mechanism === 'cgroup-v2' ? 'cgroup v2' : 'cgroup v1');
+
 /** One line: which protections a server on this host enforces, and which it does not. */
 export function protectionSummary(p: ProtectionsView): string {
   const entries: Array<[boolean, string]> = [
     [p.treeKill === 'cgroup2', p.treeKill === 'cgroup2' ? 'tree kill (cgroup2)' : 'tree kill (process group only: setsid escapees survive)'],
     [p.freeze === 'cgroup2', 'freeze (cgroup2)'],
-    [p.memoryLimit === 'cgroup-v1', 'memory limit (cgroup v1)'],
-    [p.cpuLimit === 'cgroup-v1', 'cpu limit (cgroup v1)'],
-    [p.pidsLimit === 'cgroup-v1', 'pids limit (cgroup v1)'],
+    [p.memoryLimit !== 'none', `memory limit (${cgroupName(p.memoryLimit)})`],
+    [p.cpuLimit !== 'none', `cpu limit (${cgroupName(p.cpuLimit)})`],
+    [p.pidsLimit !== 'none', `pids limit (${cgroupName(p.pidsLimit)})`],
     [p.filesystemIsolation !== 'none', 'filesystem isolation (bubblewrap)'],
     [p.user === 'sbx_user1051', 'unprivileged user (sbx_user1051)'],
     ...(p.network === 'none' ? [[true, 'no network (private namespace)'] as [boolean, string]] : []),

@@ -1,0 +1,142 @@
+// cgroup v2 resource limits, for hosts whose memory, cpu and pids controllers live in the cgroup2 tree (a
+// typical systemd host) rather than in v1 hierarchies (this project's CI hosts, cgroup-v1.ts). The limits go
+// into the environment's own cgroup2 group, the one it already joins for tree kill and freezing, once this
+// server's directory has the controllers enabled for its children (`cgroup.subtree_control`). The files are
+// the kernel's documented interface (Documentation/admin-guide/cgroup-v2.rst): memory.max, memory.swap.max,
+// memory.peak, memory.events, cpu.max, pids.max. This project's hosts cannot run these controllers in cgroup2
+// (they are bound to v1), so only the file interface is exercised in tests here.
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { V1Controller } from './cgroup-mounts.js';
+
+export type V2Controller = V1Controller;
+
+/** The controllers of `group`'s children: each one must be enabled along the path from the mount root. */
+export function enabledForChildren(group: string): Set<V2Controller> {
+  try {
+    const words = readFileSync(join(group, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/);
+    return new Set(words.filter((w): w is V2Controller => w === 'memory' || w === 'cpu' || w === 'pids'));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Enables `wanted` for the children of each directory in `path` (outermost first), as far as the kernel
+ * allows, and returns what the innermost has. The no-internal-process rule holds: Nimbus's directories hold
+ * groups, never processes.
+ */
+export function enableControllers(path: readonly string[], wanted: readonly V2Controller[]): Set<V2Controller> {
+  for (const dir of path) {
+    for (const controller of wanted) {
+      try {
+        writeFileSync(join(dir, 'cgroup.subtree_control'), `+${controller}`);
+      } catch {
+        // not available here (bound to v1, or not delegated to us)
+      }
+    }
+  }
+  const innermost = path.at(-1);
+  return innermost === undefined ? new Set() : enabledForChildren(innermost);
+}
+
+const CPU_PERIOD_US = 100_000;
+const MB_PER_VCPU = 1769;
+
+/** One environment's v2 limits, in its cgroup2 group. Mirrors V1Groups. */
+export class V2Limits {
+  private readonly fds = new Map<string, number>();
+  private readonly buf = Buffer.alloc(512);
+
+  private constructor(private readonly group: string, private readonly controllers: ReadonlySet<V2Controller>) {}
+
+  static apply(group: string, controllers: ReadonlySet<V2Controller>, memoryMb: number, pidsMax: number): V2Limits {
+    const limits = new V2Limits(group, controllers);
+    if (controllers.has('memory')) {
+      limits.write('memory.max', String(memoryMb * 1024 * 1024));
+      limits.write('memory.swap.max', '0'); // Lambda has no swap: never swap past the limit
+    }
+    if (controllers.has('pids')) limits.write('pids.max', String(pidsMax));
+    return limits;
+  }
+
+  has(controller: V2Controller): boolean {
+    return this.controllers.has(controller);
+  }
+
+  limitCpu(memoryMb: number, hostCores: number): void {
+    if (!this.controllers.has('cpu')) return;
+    const quota = Math.round((CPU_PERIOD_US * memoryMb) / MB_PER_VCPU);
+    this.write('cpu.max', quota >= CPU_PERIOD_US * hostCores ? `max ${CPU_PERIOD_US}` : `${Math.max(1000, quota)} ${CPU_PERIOD_US}`);
+  }
+
+  unlimitCpu(): void {
+    if (this.controllers.has('cpu')) this.write('cpu.max', `max ${CPU_PERIOD_US}`);
+  }
+
+  /**
+   * memory.peak (Linux ≥ 5.19). Reads and resets go through one kept-open descriptor: since Linux 6.12 a write
+   * resets the peak as seen through that descriptor, giving a per-invocation peak; older kernels refuse the
+   * write and the reading stays the environment's lifetime peak.
+   */
+  peakMemoryBytes(): number | undefined {
+    if (!this.controllers.has('memory')) return undefined;
+    const text = this.read('memory.peak');
+    return text === undefined ? undefined : Number(text.trim());
+  }
+
+  resetPeakMemory(): void {
+    const fd = this.fd('memory.peak');
+    if (fd === undefined) return;
+    try {
+      writeSync(fd, 'reset', 0);
+    } catch {
+      // kernel before 6.12: the peak is not resettable
+    }
+  }
+
+  /** memory.events `oom_kill`: processes the OOM killer killed in this group. */
+  oomKills(): number | undefined {
+    if (!this.controllers.has('memory')) return undefined;
+    const m = /(?:^|\n)oom_kill (\d+)/.exec(this.read('memory.events') ?? '');
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  }
+
+  /** Closes the kept-open files; the group itself belongs to the caller (its Cgroup2). */
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+
+  private fd(file: string): number | undefined {
+    const path = join(this.group, file);
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r+');
+      } catch {
+        return undefined;
+      }
+      this.fds.set(path, fd);
+    }
+    return fd;
+  }
+
+  private read(file: string): string | undefined {
+    const fd = this.fd(file);
+    if (fd === undefined) return undefined;
+    try {
+      return this.buf.toString('latin1', 0, readSync(fd, this.buf, 0, this.buf.length, 0));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private write(file: string, value: string): void {
+    try {
+      writeFileSync(join(this.group, file), value);
+    } catch {
+      // not on this kernel
+    }
+  }
+}
