@@ -2,11 +2,12 @@
 // cpu (CFS quota ∝ memory) and pids (fork-bomb containment). This project's hosts mount these controllers as
 // v1 hierarchies next to an empty cgroup2 tree (notes/isolation-findings.md §0–2, §8). Each server keeps its
 // groups under `<controller>/nimbus/server-<pid>-<id>/`, like the cgroup2 side.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProcessAlive } from '../shared/process.js';
 import { cgroupMounts, NIMBUS_CGROUP_DIR, V1_PROBE_FILE, type V1Controller } from './cgroup-mounts.js';
 import { instanceOwner } from './cgroup2.js';
+import { ControlFiles } from './control-files.js';
 
 export type V1Roots = Partial<Record<V1Controller, string>>;
 
@@ -57,9 +58,7 @@ const MB_PER_VCPU = 1769;
 export const PIDS_MAX = 1024;
 
 export class V1Groups {
-  /** Files read or written on every invocation stay open (a pread/pwrite instead of open+read+close). */
-  private readonly fds = new Map<string, number>();
-  private readonly buf = Buffer.alloc(512);
+  private readonly files = new ControlFiles();
 
   private constructor(private readonly dirs: V1Roots) {}
 
@@ -106,8 +105,8 @@ export class V1Groups {
 
   /** Writing 0 restarts the peak from the current usage: the next reading is this invocation's peak. */
   resetPeakMemory(): void {
-    const fd = this.fd('memory', 'memory.max_usage_in_bytes');
-    if (fd !== undefined) tryWrite(fd, '0');
+    const path = this.path('memory', 'memory.max_usage_in_bytes');
+    if (path !== undefined) this.files.writeHot(path, '0');
   }
 
   /** How many processes the kernel's OOM killer killed in this group so far. */
@@ -118,53 +117,22 @@ export class V1Groups {
   }
 
   remove(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
-    this.fds.clear();
+    this.files.close();
     for (const dir of Object.values(this.dirs)) tryRmdir(dir);
   }
 
-  private fd(controller: V1Controller, file: string): number | undefined {
+  private path(controller: V1Controller, file: string): string | undefined {
     const dir = this.dirs[controller];
-    if (dir === undefined) return undefined;
-    const path = join(dir, file);
-    let fd = this.fds.get(path);
-    if (fd === undefined) {
-      try {
-        fd = openSync(path, 'r+');
-      } catch {
-        return undefined;
-      }
-      this.fds.set(path, fd);
-    }
-    return fd;
+    return dir === undefined ? undefined : join(dir, file);
   }
 
   private readHot(controller: V1Controller, file: string): string | undefined {
-    const fd = this.fd(controller, file);
-    if (fd === undefined) return undefined;
-    try {
-      return this.buf.toString('latin1', 0, readSync(fd, this.buf, 0, this.buf.length, 0));
-    } catch {
-      return undefined;
-    }
+    const path = this.path(controller, file);
+    return path === undefined ? undefined : this.files.read(path);
   }
 
   private write(controller: V1Controller, file: string, value: string): void {
-    const dir = this.dirs[controller];
-    if (dir === undefined) return;
-    try {
-      writeFileSync(join(dir, file), value);
-    } catch {
-      // the file does not exist on this kernel (e.g. memsw without swap accounting)
-    }
-  }
-
-}
-
-function tryWrite(fd: number, value: string): void {
-  try {
-    writeSync(fd, value, 0);
-  } catch {
-    // group gone
+    const path = this.path(controller, file);
+    if (path !== undefined) this.files.write(path, value);
   }
 }

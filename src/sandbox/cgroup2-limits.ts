@@ -5,9 +5,10 @@
 // the kernel's documented interface (Documentation/admin-guide/cgroup-v2.rst): memory.max, memory.swap.max,
 // memory.peak, memory.events, cpu.max, pids.max. This project's hosts cannot run these controllers in cgroup2
 // (they are bound to v1), so only the file interface is exercised in tests here.
-import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Controller } from './cgroup-mounts.js';
+import { ControlFiles } from './control-files.js';
 
 export type V2Controller = V1Controller;
 
@@ -45,8 +46,7 @@ const MB_PER_VCPU = 1769;
 
 /** One environment's v2 limits, in its cgroup2 group. Mirrors V1Groups. */
 export class V2Limits {
-  private readonly fds = new Map<string, number>();
-  private readonly buf = Buffer.alloc(512);
+  private readonly files = new ControlFiles();
 
   private constructor(private readonly group: string, private readonly controllers: ReadonlySet<V2Controller>) {}
 
@@ -85,14 +85,9 @@ export class V2Limits {
     return text === undefined ? undefined : Number(text.trim());
   }
 
+  /** Refused before Linux 6.12: the peak is then not resettable. */
   resetPeakMemory(): void {
-    const fd = this.fd('memory.peak');
-    if (fd === undefined) return;
-    try {
-      writeSync(fd, 'reset', 0);
-    } catch {
-      // kernel before 6.12: the peak is not resettable
-    }
+    if (this.controllers.has('memory')) this.files.writeHot(join(this.group, 'memory.peak'), 'reset');
   }
 
   /** memory.events `oom_kill`: processes the OOM killer killed in this group. */
@@ -104,39 +99,14 @@ export class V2Limits {
 
   /** Closes the kept-open files; the group itself belongs to the caller (its Cgroup2). */
   close(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
-    this.fds.clear();
-  }
-
-  private fd(file: string): number | undefined {
-    const path = join(this.group, file);
-    let fd = this.fds.get(path);
-    if (fd === undefined) {
-      try {
-        fd = openSync(path, 'r+');
-      } catch {
-        return undefined;
-      }
-      this.fds.set(path, fd);
-    }
-    return fd;
+    this.files.close();
   }
 
   private read(file: string): string | undefined {
-    const fd = this.fd(file);
-    if (fd === undefined) return undefined;
-    try {
-      return this.buf.toString('latin1', 0, readSync(fd, this.buf, 0, this.buf.length, 0));
-    } catch {
-      return undefined;
-    }
+    return this.files.read(join(this.group, file));
   }
 
   private write(file: string, value: string): void {
-    try {
-      writeFileSync(join(this.group, file), value);
-    } catch {
-      // not on this kernel
-    }
+    this.files.write(join(this.group, file), value);
   }
 }

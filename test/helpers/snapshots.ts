@@ -327,3 +327,9 @@ export function renumberPlaceholders(value: unknown): unknown {
   };
   return visit(value);
 }
+
+/** The environment variables AWS recorded for `runtime` (LocalStack's test_introspection_invoke). */
+export function recordedEnvironment(runtime: string): Record<string, string> {
+  const content = recorded(`test_lambda_common.py::TestLambdaRuntimesCommon::test_introspection_invoke[${runtime}]`);
+  return (content['invocation_result_payload'] as { environment: Record<string, string> }).environment;
+}

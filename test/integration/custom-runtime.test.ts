@@ -6,13 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { invoke } from '../helpers/invoke.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { recorded } from '../helpers/snapshots.js';
+import { recordedEnvironment } from '../helpers/snapshots.js';
 import { makeZip } from '../helpers/zip.js';
 
 interface ShellResult { event: unknown; env: string[]; uid: number; cwd: string }
-
-const awsEnvironment = (runtime: string): Record<string, string> =>
-  (recorded(`test_lambda_common.py::TestLambdaRuntimesCommon::test_introspection_invoke[${runtime}]`)['invocation_result_payload'] as { environment: Record<string, string> }).environment;
 
 describe('custom runtimes', () => {
   let server: TestServer;
@@ -35,7 +32,7 @@ describe('custom runtimes', () => {
     assert.doesNotMatch(second.log, /Init Duration/, 'the second invocation was warm');
 
     // The variables AWS sets for provided.al2023, and none that only managed runtimes get.
-    const aws = awsEnvironment('provided.al2023');
+    const aws = recordedEnvironment('provided.al2023');
     const missing = Object.keys(aws).filter((k) => !result.env.includes(k) && k !== '_X_AMZN_TRACE_ID');
     assert.deepEqual(missing, [], 'custom runtimes set _X_AMZN_TRACE_ID themselves; every other AWS variable is there');
     for (const managedOnly of ['AWS_EXECUTION_ENV', 'NODE_PATH', 'SHLVL']) assert.ok(!result.env.includes(managedOnly), managedOnly);

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { invoke } from '../helpers/invoke.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { recorded } from '../helpers/snapshots.js';
+import { recordedEnvironment } from '../helpers/snapshots.js';
 import { makeZip } from '../helpers/zip.js';
 
 interface Health { protections: { filesystemIsolation: string; user: string } }
@@ -121,7 +121,7 @@ describe('isolation', () => {
     process.env['NIMBUS_TEST_HOST_ONLY'] = 'must-not-leak';
     try {
       const probe = (await invoke(server.lambda, 'probe-a')).payload as Probe;
-      const aws = (recorded('test_lambda_common.py::TestLambdaRuntimesCommon::test_introspection_invoke[nodejs20.x]')['invocation_result_payload'] as { environment: Record<string, string> }).environment;
+      const aws = recordedEnvironment('nodejs20.x');
       assert.deepEqual(Object.keys(probe.env).sort(), Object.keys(aws).sort());
       assert.equal(probe.env['NIMBUS_TEST_HOST_ONLY'], undefined);
       // Values that do not depend on the function, region or request are AWS's own.

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { environmentProcesses, eventually, invoke } from '../helpers/invoke.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { recorded } from '../helpers/snapshots.js';
+import { recordedEnvironment } from '../helpers/snapshots.js';
 import { makeZip } from '../helpers/zip.js';
 
 const RUNTIME = 'python3.12';
@@ -57,7 +57,7 @@ describe('python runtime', () => {
     const probe = `import os\ndef handler(event, context):\n    return sorted(os.environ.keys())\n`;
     await deployFixture(server.lambda, 'python-echo', 'py-env', { ...python, Code: { ZipFile: await makeZip({ 'index.py': probe }) }, Environment: { Variables: { TEST_KEY: 'TEST_VAL' } } });
     const keys = (await invoke(server.lambda, 'py-env')).payload as string[];
-    const aws = (recorded(`test_lambda_common.py::TestLambdaRuntimesCommon::test_introspection_invoke[${RUNTIME}]`)['invocation_result_payload'] as { environment: Record<string, string> }).environment;
+    const aws = recordedEnvironment(RUNTIME);
     assert.deepEqual(keys, Object.keys(aws).sort());
   });
 
