@@ -1,6 +1,7 @@
 // A stand-in for Nimbus's Runtime API, for testing runtime clients (Node, Python) on their own: it serves
 // queued events on /next (parking the request until one is queued), records every POST with its headers
 // and body, and can be told to fail /next. The engine's real Runtime API is tested through the server.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -87,4 +88,63 @@ export class FakeRuntimeApi {
     res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
     this.#onPost?.();
   }
+}
+
+/** A runtime client process under test, talking to its own FakeRuntimeApi. */
+export interface RuntimeClient {
+  readonly api: FakeRuntimeApi;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  stdout(): string;
+  stderr(): string;
+}
+
+export interface RuntimeClientLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The task root: the working directory and LAMBDA_TASK_ROOT. */
+  readonly dir: string;
+  readonly handler: string;
+  /** Sent as Lambda-Runtime-Invoked-Function-Arn. */
+  readonly arn: string;
+  /** Added to (and overriding) the Lambda variables every client reads. */
+  readonly env: Record<string, string>;
+  /** Extra piped file descriptors after stdio (fd 3 onwards). */
+  readonly extraFds?: number;
+}
+
+/**
+ * Starts a fake Runtime API and the client against it, with the Lambda variables a client reads. `cleanups`
+ * gets what kills the process and closes the API; the caller runs it after its tests.
+ */
+export async function startRuntimeClient(launch: RuntimeClientLaunch, cleanups: Array<() => void>): Promise<RuntimeClient> {
+  const api = new FakeRuntimeApi(launch.arn);
+  const address = await api.start();
+  const child = spawn(launch.command, [...launch.args], {
+    cwd: launch.dir,
+    stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(launch.extraFds ?? 0).fill('pipe')],
+    env: {
+      AWS_LAMBDA_RUNTIME_API: address,
+      _HANDLER: launch.handler,
+      LAMBDA_TASK_ROOT: launch.dir,
+      AWS_LAMBDA_FUNCTION_NAME: 'fn',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn',
+      AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
+      AWS_REGION: 'us-east-1',
+      TZ: ':UTC',
+      ...launch.env,
+    },
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    api.close();
+  });
+  return { api, child, exited, stdout: () => out, stderr: () => err };
 }

@@ -1,60 +1,29 @@
 // Runs the Node runtime client (dist/src/runtimes/node/bootstrap.js) as a real child process against a
 // fake Runtime API on 127.0.0.1:0, using the fixtures under test/fixtures/functions.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { FakeRuntimeApi } from '../helpers/fake-runtime-api.js';
+import { type RuntimeClient, startRuntimeClient } from '../helpers/fake-runtime-api.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('../../src/runtimes/node/bootstrap.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/functions/', import.meta.url));
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST';
 const LINE_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t/;
 
-interface Runtime {
-  readonly api: FakeRuntimeApi;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  stdout(): string;
-}
+type Runtime = RuntimeClient;
 
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((fn) => fn()));
 
-async function startRuntime(dir: string, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
-  const api = new FakeRuntimeApi(ARN);
-  const address = await api.start();
-  const child = spawn(process.execPath, [BOOTSTRAP], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      AWS_LAMBDA_RUNTIME_API: address,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: dir,
-      AWS_LAMBDA_FUNCTION_NAME: 'fn',
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn',
-      AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
-      AWS_REGION: 'us-east-1',
-      TZ: ':UTC',
-      ...env,
-    },
-  });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr?.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    api.close();
-  });
-  return { api, child, exited, stdout: () => out };
+function startRuntime(dir: string, handler: string, env: Record<string, string> = {}): Promise<Runtime> {
+  return startRuntimeClient(
+    { command: process.execPath, args: [BOOTSTRAP], dir, handler, arn: ARN, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env } },
+    cleanups,
+  );
 }
 
 function fixture(name: string): string {

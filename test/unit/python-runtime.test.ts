@@ -2,7 +2,6 @@
 // process against a fake Runtime API on 127.0.0.1:0, using the python-* fixtures in test/fixtures/functions.
 // NIMBUS_TEST_PYTHON=/path/to/python3.X runs the same file under another interpreter (3.9 to 3.13).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resolvePython } from '../../src/runtimes/python-host.js';
-import { FakeRuntimeApi } from '../helpers/fake-runtime-api.js';
+import { type RuntimeClient, startRuntimeClient } from '../helpers/fake-runtime-api.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('../../../src/runtimes/python/bootstrap.py', import.meta.url));
 const RUNTIME_DIR = path.dirname(BOOTSTRAP);
@@ -35,13 +34,7 @@ const override = process.env['NIMBUS_TEST_PYTHON'];
 // The interpreter the product would pick (a real binary, never a shim), or the one named by NIMBUS_TEST_PYTHON.
 const PYTHON = override === undefined ? resolvePython('3.11')?.path : isElfBinary(override) ? override : undefined;
 
-interface Runtime {
-  readonly api: FakeRuntimeApi;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  stdout(): string;
-  stderr(): string;
-}
+type Runtime = RuntimeClient;
 
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((fn) => fn()));
@@ -50,42 +43,16 @@ function fixture(name: string): string {
   return path.join(FIXTURES, name);
 }
 
-async function startRuntime(dir: string, handler: string, env: Record<string, string> = {}, extraFds = 0): Promise<Runtime> {
+function startRuntime(dir: string, handler: string, env: Record<string, string> = {}, extraFds = 0): Promise<Runtime> {
   assert.ok(PYTHON, 'no python interpreter');
-  const api = new FakeRuntimeApi(ARN);
-  const address = await api.start();
-  const child = spawn(PYTHON, ['-u', '-S', BOOTSTRAP], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(extraFds).fill('pipe')],
-    env: {
-      PATH: '/usr/bin:/bin',
-      LANG: 'C.UTF-8',
-      TZ: ':UTC',
-      // No __pycache__ written into src/runtimes/python or the fixtures (the standard library's is still read).
-      PYTHONDONTWRITEBYTECODE: '1',
-      AWS_LAMBDA_RUNTIME_API: address,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: dir,
-      LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
-      AWS_LAMBDA_FUNCTION_NAME: 'fn',
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/fn',
-      AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
-      AWS_REGION: 'us-east-1',
-      ...env,
-    },
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    api.close();
-  });
-  return { api, child, exited, stdout: () => out, stderr: () => err };
+  const base = {
+    PATH: '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    // No __pycache__ written into src/runtimes/python or the fixtures (the standard library's is still read).
+    PYTHONDONTWRITEBYTECODE: '1',
+    LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+  };
+  return startRuntimeClient({ command: PYTHON, args: ['-u', '-S', BOOTSTRAP], dir, handler, arn: ARN, env: { ...base, ...env }, extraFds }, cleanups);
 }
 
 async function invokeOnce(dir: string, handler: string, event: unknown, headers: Record<string, string> = {}, env: Record<string, string> = {}) {
