@@ -34,6 +34,27 @@ export function accessDenied(operation: string, resourceArn: string): AwsError {
   });
 }
 
+/** Wording of the layer operations, as AWS recorded it (LocalStack's TestLambdaLayer snapshots). */
+export const layerMessages = {
+  notFound: 'The resource you requested does not exist.',
+  versionBelowOne: 'Layer Version Cannot be less than 1',
+  versionNotFound: (arn: string) => `Layer version ${arn} does not exist.`,
+  noPolicy: 'No policy is associated with the given resource.',
+  statementNotFound: (sid: string) => `Statement ${sid} is not found in resource policy.`,
+  statementExists: (sid: string) =>
+    `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+  policyRevision: 'The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id',
+  tooManyLayers: (max: number) => `Cannot reference more than ${max} layers.`,
+  otherRegion: (region: string) => `Layers are not in the same region as the function. Layers are expected to be in region ${region}.`,
+  sameLayerTwice: (a: string, b: string) =>
+    `Two different versions of the same layer are not allowed to be referenced in the same function. ${a} and ${b} are versions of the same layer.`,
+} as const;
+
+/** A layer policy's RevisionId precondition failed (412). */
+export function layerPolicyChanged(): AwsError {
+  return new AwsError('PreconditionFailedException', layerMessages.policyRevision, { status: 412 });
+}
+
 export function invalidParameter(message: string): AwsError {
   return new AwsError('InvalidParameterValueException', message, { status: 400 });
 }

@@ -5,3 +5,5 @@ export * from './runtimes.js';
 export * from './aws-errors.js';
 export * from './function-identifier.js';
 export * from './settings-validation.js';
+export * from './layer.js';
+export * from './layer-validation.js';

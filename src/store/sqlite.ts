@@ -16,6 +16,24 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, region, name)
    ) WITHOUT ROWID;
    CREATE INDEX functions_code ON functions (code_sha);`,
+  // layers: one row per layer name holding the last version number handed out (never reused, even after every
+  // version is deleted), and one row per version, a JSON document (model/layer.ts LayerVersionRecord).
+  `CREATE TABLE layers (
+     account_id   TEXT NOT NULL,
+     region       TEXT NOT NULL,
+     name         TEXT NOT NULL,
+     last_version INTEGER NOT NULL,
+     PRIMARY KEY (account_id, region, name)
+   ) WITHOUT ROWID;
+   CREATE TABLE layer_versions (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     version    INTEGER NOT NULL,
+     code_sha   TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, version)
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(file: string): Db {
