@@ -25,6 +25,7 @@ export function functionConfiguration(r: FunctionRecord, qualifier?: string): Re
     CodeSha256: r.code.sha256Base64,
     Version: '$LATEST',
     ...(s.environment === null ? {} : { Environment: { Variables: { ...s.environment } } }),
+    ...(s.layers === undefined ? {} : { Layers: s.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) }),
     TracingConfig: { Mode: s.tracingMode },
     RevisionId: r.revisionId,
     State: st.state,

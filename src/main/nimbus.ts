@@ -9,9 +9,9 @@ import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
-import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
+import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 export const VERSION = '0.1.0';
@@ -57,13 +57,15 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     },
     { keepAliveMs: config.engine.keepAliveMs },
   );
-  const functions = new FunctionService(repo, code, engine, systemClock);
+  const layers = new LayerService(new SqliteLayerRepository(db), code, new OptTreeStore(dataDir, code), systemClock);
+  const functions = new FunctionService(repo, code, engine, systemClock, layers);
   await functions.reconcile();
   const startedAt = Date.now();
 
   const api = createApiServer({
     functions,
-    invoker: new InvokeService(functions, code, engine),
+    layers,
+    invoker: new InvokeService(functions, code, engine, layers),
     account: new AccountService(repo),
     logs: new LogService(logStore),
     logger,

@@ -1,4 +1,5 @@
 // Domain types of a function and its configuration (camelCase; the API edge converts to AWS wire shapes).
+import type { FunctionLayer } from './layer.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 export type LogFormat = 'Text' | 'JSON';
@@ -33,6 +34,8 @@ export interface FunctionSettings {
   readonly architectures: readonly Architecture[];
   readonly loggingConfig: LoggingConfig;
   readonly tracingMode: 'PassThrough' | 'Active';
+  /** Layers in the order they are extracted to /opt (later ones win); absent when the function has none. */
+  readonly layers?: readonly FunctionLayer[];
 }
 
 export interface FunctionStatus {

@@ -15,6 +15,7 @@ import type { CodeStore, FunctionRepository } from '../store/index.js';
 import { intakeZip } from './code-intake.js';
 import type { RequestContext } from './context.js';
 import { FunctionResolver } from './function-resolver.js';
+import type { LayerService } from './layer-service.js';
 import { Settlements } from './settlements.js';
 
 export interface CreateInput extends SettingsInput {
@@ -52,6 +53,7 @@ export class FunctionService {
     private readonly code: CodeStore,
     private readonly retirer: EnvironmentRetirer,
     private readonly clock: Clock,
+    private readonly layers: LayerService,
   ) {
     this.resolver = new FunctionResolver(repo);
   }
@@ -64,6 +66,7 @@ export class FunctionService {
     }
     if (input.role === undefined) throw validationError([constraint('null', 'role', 'Member must not be null')]);
     validateSettings(input);
+    const layers = this.layers.settingsFor(ctx, input.layers, undefined);
     if (input.runtime === undefined || input.handler === undefined) {
       throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
     }
@@ -82,6 +85,7 @@ export class FunctionService {
       architectures: (input.architectures ?? ['x86_64']) as FunctionSettings['architectures'],
       loggingConfig: loggingConfig(ref.name, input),
       tracingMode: input.tracingMode ?? 'PassThrough',
+      ...layers,
     };
     const record: FunctionRecord = {
       accountId: ctx.accountId, region: ctx.region, name: ref.name, settings, code,
@@ -134,6 +138,7 @@ export class FunctionService {
       architectures: s.architectures,
       loggingConfig: loggingConfig(current.name, input, s.loggingConfig),
       tracingMode: input.tracingMode ?? s.tracingMode,
+      ...this.layers.settingsFor(ctx, input.layers, s.layers),
     };
     return this.commitUpdate(current, { settings, runtimeVersionHash: runtimeVersionHash(settings.runtime) });
   }
@@ -176,11 +181,15 @@ export class FunctionService {
    * Start-up, before any environment runs: finish transitions a previous run left half-done, make sure every
    * code tree exists, and delete packages no function references any more (replaced or deleted code). Doing
    * the collection here, and only here, means no running environment can be using a package it removes.
+   * Layer packages count as referenced while their layer version exists or a function uses them (AWS keeps a
+   * deleted layer version's content for the functions that use it); merged /opt trees likewise.
    */
   async reconcile(): Promise<{ collected: number }> {
-    const referenced = new Set<string>();
-    for (const record of this.repo.all()) {
+    const referenced = new Set<string>(this.layers.referencedCode());
+    const records = this.repo.all();
+    for (const record of records) {
       referenced.add(record.code.sha256Hex);
+      for (const layer of record.settings.layers ?? []) referenced.add(layer.sha256Hex);
       try {
         await this.code.ensureExtracted(record.code.sha256Hex);
       } catch (err) {
@@ -193,6 +202,7 @@ export class FunctionService {
     }
     const unused = this.code.stored().filter((sha) => !referenced.has(sha));
     for (const sha of unused) await this.code.remove(sha);
+    await this.layers.collectTrees(records.map((r) => r.settings.layers ?? []));
     return { collected: unused.length };
   }
 

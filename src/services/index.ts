@@ -5,3 +5,4 @@ export { AccountService, type AccountSettings } from './account-service.js';
 export type { RequestContext } from './context.js';
 export { ZIPPED_LIMIT_BYTES, UNZIPPED_LIMIT_BYTES } from './code-intake.js';
 export { LogService, type FilterInput } from './log-service.js';
+export { LayerService, type PublishLayerRequest, type Page, DEFAULT_LAYER_PAGE_SIZE } from './layer-service.js';

@@ -8,6 +8,7 @@ import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
 import type { FunctionService } from './function-service.js';
+import type { LayerService } from './layer-service.js';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
@@ -29,6 +30,7 @@ export class InvokeService {
     private readonly functions: FunctionService,
     private readonly code: CodeStore,
     private readonly engine: Engine,
+    private readonly layers: LayerService,
   ) {}
 
   async invoke(ctx: RequestContext, req: InvokeRequest): Promise<InvokeResult> {
@@ -50,7 +52,7 @@ export class InvokeService {
       record = this.functions.get(ctx, req.functionName, req.qualifier);
     }
     const invokedArn = functionArn(ctx.region, ctx.accountId, record.name, resolved.ref.qualifier);
-    const outcome = await this.engine.invoke(this.specOf(record, resolved.version), {
+    const outcome = await this.engine.invoke(await this.specOf(record, resolved.version), {
       requestId: ctx.requestId,
       payload: req.payload,
       invokedFunctionArn: invokedArn,
@@ -60,17 +62,17 @@ export class InvokeService {
     return { kind: 'outcome', outcome };
   }
 
-  /** Records are immutable and cached by the store, so each revision's spec is built once. */
-  private specOf(record: FunctionRecord, version: string): EnvironmentSpec {
+  /** Records are immutable and cached by the store, so each revision's spec (and /opt tree) is built once. */
+  private async specOf(record: FunctionRecord, version: string): Promise<EnvironmentSpec> {
     let spec = this.specs.get(record);
     if (spec === undefined || spec.version !== version) {
-      spec = this.buildSpec(record, version);
+      spec = this.buildSpec(record, version, await this.layers.optDir(record.settings.layers));
       this.specs.set(record, spec);
     }
     return spec;
   }
 
-  private buildSpec(record: FunctionRecord, version: string): EnvironmentSpec {
+  private buildSpec(record: FunctionRecord, version: string, optDir: string | undefined): EnvironmentSpec {
     const s = record.settings;
     const unqualified = functionArn(record.region, record.accountId, record.name);
     return {
@@ -85,6 +87,7 @@ export class InvokeService {
       memoryMb: s.memoryMb,
       timeoutSec: s.timeoutSec,
       codeDir: this.code.codeDir(record.code.sha256Hex),
+      ...(optDir === undefined ? {} : { optDir }),
       ephemeralStorageMb: s.ephemeralStorageMb,
       userEnv: s.environment ?? {},
       logGroup: s.loggingConfig.logGroup,
@@ -95,7 +98,7 @@ export class InvokeService {
   }
 }
 
-/** Environments are reused only while code and settings are unchanged (tags and status do not count). */
+/** Environments are reused only while code and settings (layers included) are unchanged (tags and status do not count). */
 function generationOf(record: FunctionRecord): string {
   return createHash('sha1').update(record.code.sha256Hex).update(JSON.stringify(record.settings)).digest('hex');
 }
