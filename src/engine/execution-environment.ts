@@ -15,7 +15,7 @@ import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
 } from '../observe/index.js';
 import { type RuntimeDefinition, type RuntimeHost, runtimeDefinition } from '../runtimes/index.js';
-import type { HostMounts, ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
+import type { HostMounts, ProcessSandbox, SandboxPaths, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
@@ -138,10 +138,10 @@ export class ExecutionEnvironment {
       const errorMessage = runtime?.unavailable === undefined ? `Nimbus cannot run runtime ${this.spec.runtime} yet` : `Nimbus cannot run ${this.spec.runtime} here: ${runtime.unavailable}`;
       return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage }) };
     }
-    const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, this.deps.sandbox.paths(this.mountsFor(runtime)).taskRoot);
-    if (missing !== undefined) {
+    const paths = this.deps.sandbox.paths(this.mountsFor(runtime));
+    if (runtime.envStyle !== 'managed' && findBootstrap(this.spec, paths) === undefined) {
       this.stateValue = 'stopped';
-      return missing;
+      return missingBootstrap(paths);
     }
     this.server = createRuntimeApiServer(this.handlers());
     // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
@@ -171,13 +171,16 @@ export class ExecutionEnvironment {
   private mountsFor(runtime: RuntimeDefinition): HostMounts {
     return {
       taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath,
+      ...(this.spec.optDir === undefined ? {} : { optDir: this.spec.optDir }),
       ...(this.runtimeApiSocket === undefined ? {} : { runtimeApiSocket: this.runtimeApiSocket }),
     };
   }
 
   private spawnRuntime(runtime: RuntimeDefinition): InitFailure | undefined {
     const mounts = this.mountsFor(runtime);
-    const paths = this.deps.sandbox.paths(mounts);
+    const sandboxPaths = this.deps.sandbox.paths(mounts);
+    const bootstrap = runtime.envStyle === 'managed' ? undefined : findBootstrap(this.spec, sandboxPaths);
+    const paths = bootstrap === undefined ? sandboxPaths : { ...sandboxPaths, bootstrap };
     const launch = runtime.launch(paths);
     let proc: SandboxProcess;
     try {
@@ -480,17 +483,27 @@ function stripErrorCause(body: Buffer): Buffer {
 
 /** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
 /**
- * A custom runtime needs an executable `bootstrap`; Lambda refuses to start without one, with this error
- * (AWS: `Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`).
+ * A custom runtime's executable `bootstrap`, as the runtime sees it: the package's, else a layer's in /opt, the
+ * order in which Lambda looks for them. Undefined when there is none.
  */
-function missingBootstrap(hostTaskRoot: string, taskRoot: string): InitFailure | undefined {
-  try {
-    accessSync(join(hostTaskRoot, 'bootstrap'), constants.X_OK);
-    return undefined;
-  } catch {
-    const errorMessage = `Couldn't find valid bootstrap(s): [${taskRoot}/bootstrap /opt/bootstrap]`;
-    return { errorType: 'Runtime.InvalidEntrypoint', payload: json({ errorType: 'Runtime.InvalidEntrypoint', errorMessage }) };
+function findBootstrap(spec: EnvironmentSpec, paths: SandboxPaths): string | undefined {
+  const candidates: Array<[string | undefined, string]> = [[spec.codeDir, paths.taskRoot], [spec.optDir, paths.optDir]];
+  for (const [hostDir, seenDir] of candidates) {
+    if (hostDir === undefined) continue;
+    try {
+      accessSync(join(hostDir, 'bootstrap'), constants.X_OK);
+      return `${seenDir}/bootstrap`;
+    } catch {
+      // next
+    }
   }
+  return undefined;
+}
+
+/** Lambda refuses to start a custom runtime without a bootstrap, with this error (recorded AWS wording). */
+function missingBootstrap(paths: SandboxPaths): InitFailure {
+  const errorMessage = `Couldn't find valid bootstrap(s): [${paths.taskRoot}/bootstrap ${paths.optDir}/bootstrap]`;
+  return { errorType: 'Runtime.InvalidEntrypoint', payload: json({ errorType: 'Runtime.InvalidEntrypoint', errorMessage }) };
 }
 
 function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null, outOfMemory = false): InitFailure {
