@@ -2,11 +2,12 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, FunctionService, InvokeService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, FunctionService, InvokeService, LogService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
 import { registerAccountOperations } from './operations/account.js';
+import { registerAliasOperations } from './operations/aliases.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerInvokeOperations } from './operations/invoke.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
@@ -17,6 +18,7 @@ import { regionOf } from './sigv4.js';
 
 export interface ApiDeps {
   readonly functions: FunctionService;
+  readonly aliases: AliasService;
   readonly invoker: InvokeService;
   readonly account: AccountService;
   readonly logs: LogService;
@@ -35,6 +37,7 @@ export interface ApiServer {
 export function createApiServer(deps: ApiDeps): ApiServer {
   const router = new Router();
   registerFunctionOperations(router, deps.functions);
+  registerAliasOperations(router, deps.aliases);
   registerInvokeOperations(router, deps.invoker);
   registerTagOperations(router, deps.functions);
   registerAccountOperations(router, deps.account);

@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -63,6 +63,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
 
   const api = createApiServer({
     functions,
+    aliases: new AliasService(repo),
     invoker: new InvokeService(functions, code, engine),
     account: new AccountService(repo),
     logs: new LogService(logStore),

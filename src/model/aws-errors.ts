@@ -38,6 +38,11 @@ export function invalidParameter(message: string): AwsError {
   return new AwsError('InvalidParameterValueException', message, { status: 400 });
 }
 
+/** An alias on $LATEST cannot split traffic; AWS leaves the Type member out of this one error's body. */
+export function latestWithWeights(): AwsError {
+  return new AwsError('InvalidParameterValueException', messages.latestWithWeights, { status: 400, faultType: null });
+}
+
 export function resourceNotFound(message: string): AwsError {
   return new AwsError('ResourceNotFoundException', message, { status: 404, casing: 'Message' });
 }
@@ -103,4 +108,15 @@ export const messages = {
   emptyZip: 'Uploaded file must be a non-empty zip',
   taggingQualified: 'Tags on function aliases and versions are not supported. Please specify a function ARN.',
   emptyTags: 'An error occurred and the request cannot be processed.',
+  publishCodeShaMismatch: (given: string, current: string) =>
+    `CodeSHA256 (${given}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
+  versionReferencedByAliases: (aliases: readonly string[]) =>
+    `Unable to delete version because the following aliases reference it: [${aliases.join(', ')}]`,
+  invalidMarker: 'Invalid Marker: the Marker must be one returned by a previous call.',
+  aliasExists: (arn: string) => `Alias already exists: ${arn}`,
+  aliasNotFound: (arn: string) => `Alias not found: ${arn}`,
+  aliasCannotFind: (arn: string) => `Cannot find alias arn: ${arn}`,
+  tooManyWeights: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
+  weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
+  latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',
 } as const;

@@ -1,5 +1,6 @@
 // Public face of services/: the use cases the API (and later triggers) call.
-export { FunctionService, type CreateInput, type UpdateConfigInput, type EnvironmentRetirer, DEFAULT_PAGE_SIZE } from './function-service.js';
+export { FunctionService, type CreateInput, type UpdateConfigInput, type PublishInput, type VersionView, type EnvironmentRetirer, DEFAULT_PAGE_SIZE } from './function-service.js';
+export { AliasService, type AliasInput } from './alias-service.js';
 export { InvokeService, type InvokeRequest, type InvokeResult, type InvocationType } from './invoke-service.js';
 export { AccountService, type AccountSettings } from './account-service.js';
 export type { RequestContext } from './context.js';
