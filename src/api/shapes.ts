@@ -55,12 +55,16 @@ export function listEntry(r: FunctionRecord, qualifier?: string): Record<string,
   return full;
 }
 
-/** GetFunction: the configuration the qualifier names, and the function's tags (tags belong to the function). */
-export function getFunctionResponse(r: FunctionRecord, codeUrl: string, qualifier: string | undefined, tags: Readonly<Record<string, string>>): Record<string, unknown> {
+/**
+ * GetFunction: the configuration the qualifier names, with the function's tags and reserved concurrency
+ * (both belong to the function, not to a version).
+ */
+export function getFunctionResponse(r: FunctionRecord, codeUrl: string, qualifier: string | undefined, fn: FunctionRecord): Record<string, unknown> {
   return {
     Configuration: functionConfiguration(r, qualifier),
     Code: { RepositoryType: 'S3', Location: codeUrl },
-    ...(Object.keys(tags).length === 0 ? {} : { Tags: { ...tags } }),
+    ...(Object.keys(fn.tags).length === 0 ? {} : { Tags: { ...fn.tags } }),
+    ...(fn.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } }),
   };
 }
 

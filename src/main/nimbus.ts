@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, AliasService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -58,14 +58,18 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     { keepAliveMs: config.engine.keepAliveMs },
   );
   const functions = new FunctionService(repo, code, engine, systemClock);
+  const concurrency = new ConcurrencyService(repo, {
+    accountLimit: config.account.concurrentExecutions, minUnreserved: config.account.minUnreservedConcurrency,
+  });
   await functions.reconcile();
   const startedAt = Date.now();
 
   const api = createApiServer({
     functions,
     aliases: new AliasService(repo),
-    invoker: new InvokeService(functions, code, engine),
-    account: new AccountService(repo),
+    concurrency,
+    invoker: new InvokeService(functions, code, engine, concurrency),
+    account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,
     accountId: config.account.accountId,

@@ -75,6 +75,20 @@ export function preconditionFailed(api: 'GetFunction' | 'GetAlias' | 'GetPolicy'
   );
 }
 
+/** Reserving more than the account can spare; AWS leaves the Type member out of this error's body. */
+export function unreservedBelowMinimum(min: number): AwsError {
+  return new AwsError('InvalidParameterValueException', messages.unreservedBelowMinimum(min), { status: 400, faultType: null });
+}
+
+export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
+
+/** 429 with AWS's `Reason` member and a `Retry-After` header (seconds). */
+export function tooManyRequests(reason: ThrottleReason, retryAfterSec = 1): AwsError {
+  return new AwsError('TooManyRequestsException', 'Rate Exceeded.', {
+    status: 429, extra: { Reason: reason }, headers: { 'Retry-After': String(retryAfterSec) },
+  });
+}
+
 export function requestTooLarge(message: string): AwsError {
   return new AwsError('RequestEntityTooLargeException', message, { status: 413, faultType: null });
 }
@@ -116,6 +130,10 @@ export const messages = {
   aliasExists: (arn: string) => `Alias already exists: ${arn}`,
   aliasNotFound: (arn: string) => `Alias not found: ${arn}`,
   aliasCannotFind: (arn: string) => `Cannot find alias arn: ${arn}`,
+  qualifiedConcurrency:
+    'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+  unreservedBelowMinimum: (min: number) =>
+    `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${min}].`,
   tooManyWeights: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
   weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
   latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',

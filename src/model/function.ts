@@ -60,6 +60,8 @@ export interface FunctionRecord {
   readonly runtimeVersionHash: string;
   /** The highest version number ever published ($LATEST only): numbers are never reused, even after a delete. */
   readonly lastPublishedVersion?: number;
+  /** PutFunctionConcurrency ($LATEST only; applies to the whole function). Absent: the unreserved pool. */
+  readonly reservedConcurrency?: number;
 }
 
 export const LATEST = '$LATEST';

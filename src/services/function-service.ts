@@ -315,7 +315,7 @@ export class FunctionService {
    * with a create or a code update it is Pending until that settles, as AWS reports it.
    */
   private newVersion(latest: FunctionRecord, n: number, description: string | undefined, state: 'Active' | 'Pending'): VersionRecord {
-    const { lastPublishedVersion: _unused, ...base } = latest;
+    const { lastPublishedVersion: _unused, reservedConcurrency: _functionLevel, ...base } = latest;
     return {
       ...base,
       tags: {},

@@ -6,3 +6,4 @@ export { AccountService, type AccountSettings } from './account-service.js';
 export type { RequestContext } from './context.js';
 export { ZIPPED_LIMIT_BYTES, UNZIPPED_LIMIT_BYTES } from './code-intake.js';
 export { LogService, type FilterInput } from './log-service.js';
+export { ConcurrencyService, type ConcurrencyLimits } from './concurrency-service.js';

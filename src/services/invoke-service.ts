@@ -7,6 +7,7 @@ import { type FunctionRecord, functionNotFound, invalidParameter, type Invocatio
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
+import type { ConcurrencyService } from './concurrency-service.js';
 import type { FunctionService } from './function-service.js';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
@@ -29,6 +30,7 @@ export class InvokeService {
     private readonly functions: FunctionService,
     private readonly code: CodeStore,
     private readonly engine: Engine,
+    private readonly concurrency: ConcurrencyService,
   ) {}
 
   async invoke(ctx: RequestContext, req: InvokeRequest): Promise<InvokeResult> {
@@ -55,14 +57,20 @@ export class InvokeService {
       if (config === undefined) throw functionNotFound(functionArn(ctx.region, ctx.accountId, record.name, version));
     }
     const invokedArn = functionArn(ctx.region, ctx.accountId, config.name, resolved.ref.qualifier);
-    const outcome = await this.engine.invoke(this.specOf(config, version), {
-      requestId: ctx.requestId,
-      payload: req.payload,
-      invokedFunctionArn: invokedArn,
-      traceId: newTraceId(),
-      ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
-    });
-    return { kind: 'outcome', outcome };
+    // Reserved concurrency is the function's ($LATEST record), whichever version runs.
+    const release = this.concurrency.admit(resolved.record);
+    try {
+      const outcome = await this.engine.invoke(this.specOf(config, version), {
+        requestId: ctx.requestId,
+        payload: req.payload,
+        invokedFunctionArn: invokedArn,
+        traceId: newTraceId(),
+        ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
+      });
+      return { kind: 'outcome', outcome };
+    } finally {
+      release();
+    }
   }
 
   /** Records are immutable and cached by the store, so each revision's spec is built once. */
