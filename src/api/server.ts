@@ -2,11 +2,13 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
 import { registerAccountOperations } from './operations/account.js';
+import { registerAliasOperations } from './operations/aliases.js';
+import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerInvokeOperations } from './operations/invoke.js';
 import { registerLayerOperations } from './operations/layers.js';
@@ -18,6 +20,8 @@ import { regionOf } from './sigv4.js';
 
 export interface ApiDeps {
   readonly functions: FunctionService;
+  readonly aliases: AliasService;
+  readonly concurrency: ConcurrencyService;
   readonly layers: LayerService;
   readonly invoker: InvokeService;
   readonly account: AccountService;
@@ -37,6 +41,8 @@ export interface ApiServer {
 export function createApiServer(deps: ApiDeps): ApiServer {
   const router = new Router();
   registerFunctionOperations(router, deps.functions);
+  registerAliasOperations(router, deps.aliases);
+  registerConcurrencyOperations(router, deps.concurrency);
   registerLayerOperations(router, deps.layers);
   registerInvokeOperations(router, deps.invoker);
   registerTagOperations(router, deps.functions);

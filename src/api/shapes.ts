@@ -1,11 +1,15 @@
 // Domain → AWS wire shapes (PascalCase), in one place (STYLE.md). Field presence rules follow the recorded
 // AWS responses: optional members are omitted, never null.
-import type { FunctionRecord } from '../model/index.js';
+import { type AliasRecord, type FunctionRecord, versionOf } from '../model/index.js';
 import type { AccountSettings } from '../services/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import { awsTimestamp } from '../shared/clock.js';
 
-export function functionConfiguration(r: FunctionRecord, qualifier?: string): Record<string, unknown> {
+/**
+ * A function's configuration ($LATEST or a published version). `qualifier` goes into FunctionArn as the caller
+ * named it (a version, an alias, `$LATEST`); `version` overrides the Version member (CreateFunction with Publish).
+ */
+export function functionConfiguration(r: FunctionRecord, qualifier?: string, version: string = versionOf(r)): Record<string, unknown> {
   const s = r.settings;
   const st = r.status;
   const logging: Record<string, string> = { LogFormat: s.loggingConfig.logFormat, LogGroup: s.loggingConfig.logGroup };
@@ -23,7 +27,7 @@ export function functionConfiguration(r: FunctionRecord, qualifier?: string): Re
     MemorySize: s.memoryMb,
     LastModified: awsTimestamp(r.lastModified),
     CodeSha256: r.code.sha256Base64,
-    Version: '$LATEST',
+    Version: version,
     ...(s.environment === null ? {} : { Environment: { Variables: { ...s.environment } } }),
     ...(s.layers === undefined ? {} : { Layers: s.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) }),
     TracingConfig: { Mode: s.tracingMode },
@@ -52,11 +56,28 @@ export function listEntry(r: FunctionRecord, qualifier?: string): Record<string,
   return full;
 }
 
-export function getFunctionResponse(r: FunctionRecord, codeUrl: string, qualifier?: string): Record<string, unknown> {
+/**
+ * GetFunction: the configuration the qualifier names, with the function's tags and reserved concurrency
+ * (both belong to the function, not to a version).
+ */
+export function getFunctionResponse(r: FunctionRecord, codeUrl: string, qualifier: string | undefined, fn: FunctionRecord): Record<string, unknown> {
   return {
     Configuration: functionConfiguration(r, qualifier),
     Code: { RepositoryType: 'S3', Location: codeUrl },
-    ...(Object.keys(r.tags).length === 0 ? {} : { Tags: { ...r.tags } }),
+    ...(Object.keys(fn.tags).length === 0 ? {} : { Tags: { ...fn.tags } }),
+    ...(fn.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } }),
+  };
+}
+
+export function aliasConfiguration(a: AliasRecord): Record<string, unknown> {
+  const weights = a.routingConfig?.additionalVersionWeights ?? {};
+  return {
+    AliasArn: functionArn(a.region, a.accountId, a.functionName, a.name),
+    Name: a.name,
+    FunctionVersion: a.functionVersion,
+    Description: a.description,
+    ...(Object.keys(weights).length === 0 ? {} : { RoutingConfig: { AdditionalVersionWeights: { ...weights } } }),
+    RevisionId: a.revisionId,
   };
 }
 

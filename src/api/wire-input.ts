@@ -1,7 +1,7 @@
 // AWS wire request bodies → typed service inputs. Members of the wrong JSON type get the error AWS's
 // deserialiser gives; unsupported members are refused explicitly rather than ignored.
 import { invalidParameter } from '../model/index.js';
-import type { CreateInput, UpdateConfigInput } from '../services/index.js';
+import type { AliasInput, CreateInput, PublishInput, UpdateConfigInput } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 
 type Json = Record<string, unknown>;
@@ -123,6 +123,29 @@ export function updateCodeInput(o: Json): { zip: Buffer | undefined; revisionId:
   }
   const zipB64 = str(o, 'ZipFile');
   return { zip: zipB64 === undefined ? undefined : Buffer.from(zipB64, 'base64'), revisionId: str(o, 'RevisionId'), architectures: stringList(o, 'Architectures') };
+}
+
+export function publishInput(o: Json): PublishInput {
+  const fields = { codeSha256: str(o, 'CodeSha256'), description: str(o, 'Description'), revisionId: str(o, 'RevisionId') };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as PublishInput;
+}
+
+/** CreateAlias / UpdateAlias bodies (the alias name of CreateAlias is returned separately). */
+export function aliasInput(o: Json): { name: string | undefined; input: AliasInput } {
+  const routing = obj(o, 'RoutingConfig');
+  const weightsObj = routing === undefined ? undefined : (obj(routing, 'AdditionalVersionWeights') ?? {});
+  let weights: Record<string, number> | undefined;
+  if (weightsObj !== undefined) {
+    weights = {};
+    for (const [k, v] of Object.entries(weightsObj)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw serializationError();
+      weights[k] = v;
+    }
+  }
+  const fields = {
+    functionVersion: str(o, 'FunctionVersion'), description: str(o, 'Description'), revisionId: str(o, 'RevisionId'), weights,
+  };
+  return { name: str(o, 'Name'), input: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as AliasInput };
 }
 
 export function tagsInput(o: Json): Record<string, string> {

@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -59,14 +59,19 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   );
   const layers = new LayerService(new SqliteLayerRepository(db), code, new OptTreeStore(dataDir, code), systemClock);
   const functions = new FunctionService(repo, code, engine, systemClock, layers);
+  const concurrency = new ConcurrencyService(repo, {
+    accountLimit: config.account.concurrentExecutions, minUnreserved: config.account.minUnreservedConcurrency,
+  });
   await functions.reconcile();
   const startedAt = Date.now();
 
   const api = createApiServer({
     functions,
+    aliases: new AliasService(repo),
+    concurrency,
     layers,
-    invoker: new InvokeService(functions, code, engine, layers),
-    account: new AccountService(repo),
+    invoker: new InvokeService(functions, code, engine, concurrency, layers),
+    account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,
     accountId: config.account.accountId,

@@ -59,6 +59,11 @@ export function invalidParameter(message: string): AwsError {
   return new AwsError('InvalidParameterValueException', message, { status: 400 });
 }
 
+/** An alias on $LATEST cannot split traffic; AWS leaves the Type member out of this one error's body. */
+export function latestWithWeights(): AwsError {
+  return new AwsError('InvalidParameterValueException', messages.latestWithWeights, { status: 400, faultType: null });
+}
+
 export function resourceNotFound(message: string): AwsError {
   return new AwsError('ResourceNotFoundException', message, { status: 404, casing: 'Message' });
 }
@@ -89,6 +94,20 @@ export function preconditionFailed(api: 'GetFunction' | 'GetAlias' | 'GetPolicy'
     `The Revision Id provided does not match the latest Revision Id. Call the ${which} API to retrieve the latest Revision Id`,
     { status: 412 },
   );
+}
+
+/** Reserving more than the account can spare; AWS leaves the Type member out of this error's body. */
+export function unreservedBelowMinimum(min: number): AwsError {
+  return new AwsError('InvalidParameterValueException', messages.unreservedBelowMinimum(min), { status: 400, faultType: null });
+}
+
+export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
+
+/** 429 with AWS's `Reason` member and a `Retry-After` header (seconds). */
+export function tooManyRequests(reason: ThrottleReason, retryAfterSec = 1): AwsError {
+  return new AwsError('TooManyRequestsException', 'Rate Exceeded.', {
+    status: 429, extra: { Reason: reason }, headers: { 'Retry-After': String(retryAfterSec) },
+  });
 }
 
 export function requestTooLarge(message: string): AwsError {
@@ -124,4 +143,19 @@ export const messages = {
   emptyZip: 'Uploaded file must be a non-empty zip',
   taggingQualified: 'Tags on function aliases and versions are not supported. Please specify a function ARN.',
   emptyTags: 'An error occurred and the request cannot be processed.',
+  publishCodeShaMismatch: (given: string, current: string) =>
+    `CodeSHA256 (${given}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
+  versionReferencedByAliases: (aliases: readonly string[]) =>
+    `Unable to delete version because the following aliases reference it: [${aliases.join(', ')}]`,
+  invalidMarker: 'Invalid Marker: the Marker must be one returned by a previous call.',
+  aliasExists: (arn: string) => `Alias already exists: ${arn}`,
+  aliasNotFound: (arn: string) => `Alias not found: ${arn}`,
+  aliasCannotFind: (arn: string) => `Cannot find alias arn: ${arn}`,
+  qualifiedConcurrency:
+    'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+  unreservedBelowMinimum: (min: number) =>
+    `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${min}].`,
+  tooManyWeights: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
+  weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
+  latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',
 } as const;

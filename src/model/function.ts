@@ -61,6 +61,44 @@ export interface FunctionRecord {
   readonly tags: Readonly<Record<string, string>>;
   /** Identifies the runtime build (AWS `RuntimeVersionConfig.RuntimeVersionArn` suffix, 64 hex). */
   readonly runtimeVersionHash: string;
+  /** The highest version number ever published ($LATEST only): numbers are never reused, even after a delete. */
+  readonly lastPublishedVersion?: number;
+  /** PutFunctionConcurrency ($LATEST only; applies to the whole function). Absent: the unreserved pool. */
+  readonly reservedConcurrency?: number;
 }
 
 export const LATEST = '$LATEST';
+
+/**
+ * A published version: an immutable copy of $LATEST's code and settings with its own number, status and
+ * RevisionId (tags stay on the function). Only its status changes, once, from Pending to Active.
+ */
+export interface VersionRecord extends FunctionRecord {
+  /** "1", "2", ... */
+  readonly version: string;
+  /** $LATEST's code and settings when it was published: PublishVersion is idempotent on this. */
+  readonly sourceFingerprint: string;
+}
+
+export interface RoutingConfig {
+  /** Version → weight (0–1): the share of invocations that go to that version instead of the alias's own. */
+  readonly additionalVersionWeights: Readonly<Record<string, number>>;
+}
+
+/** An alias: a named pointer to a version, optionally splitting traffic with a second version. */
+export interface AliasRecord {
+  readonly accountId: string;
+  readonly region: string;
+  readonly functionName: string;
+  readonly name: string;
+  readonly functionVersion: string;
+  readonly description: string;
+  readonly routingConfig?: RoutingConfig;
+  readonly revisionId: string;
+}
+
+/** "$LATEST" for the function itself, the number for a published version. */
+export function versionOf(r: FunctionRecord): string {
+  const v = (r as Partial<VersionRecord>).version;
+  return v === undefined ? LATEST : v;
+}

@@ -1,16 +1,22 @@
 // Turns a FunctionName parameter (+ Qualifier) into the stored function it names, raising exactly the errors
 // AWS raises: validation, wrong region, qualifier mismatch, not found.
-import { type FunctionRecord, functionNotFound, LATEST, messages, parseReadIdentifier, resourceNotFound } from '../model/index.js';
+import { type AliasRecord, type FunctionRecord, functionNotFound, LATEST, messages, parseReadIdentifier, resourceNotFound } from '../model/index.js';
 import { functionArn, type FunctionRef } from '../shared/arn.js';
 import type { FunctionRepository } from '../store/index.js';
 import type { RequestContext } from './context.js';
 
 export interface Resolved {
+  /** The function itself ($LATEST): name, tags, function-level settings. */
   readonly record: FunctionRecord;
+  /** The configuration the qualifier names: a published version, the alias's version, or $LATEST. */
+  readonly config: FunctionRecord;
   readonly ref: FunctionRef;
-  /** The version the qualifier names ($LATEST when none was given). */
+  /** The version the qualifier names ($LATEST when none was given; an alias's FunctionVersion). */
   readonly version: string;
+  readonly alias?: AliasRecord;
 }
+
+export const isVersionNumber = (qualifier: string): boolean => /^\d+$/.test(qualifier);
 
 export class FunctionResolver {
   constructor(private readonly repo: FunctionRepository) {}
@@ -29,8 +35,22 @@ export class FunctionResolver {
     if (ref.accountId !== undefined && ref.accountId !== ctx.accountId) throw notFound();
     const record = this.repo.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name });
     if (record === undefined) throw notFound();
-    // Published versions and aliases arrive with the versions issue (#6); until then only $LATEST exists.
-    if (ref.qualifier !== undefined && ref.qualifier !== LATEST) throw notFound();
-    return { record, ref, version: LATEST };
+    const q = ref.qualifier;
+    if (q === undefined || q === LATEST) return { record, config: record, ref, version: LATEST };
+    if (isVersionNumber(q)) {
+      const version = this.repo.getVersion(record, q);
+      if (version === undefined) throw notFound();
+      return { record, config: version, ref, version: version.version };
+    }
+    const alias = this.repo.getAlias(record, q);
+    if (alias === undefined) throw notFound();
+    const target = this.versionOf(record, alias.functionVersion);
+    if (target === undefined) throw notFound();
+    return { record, config: target, ref, version: alias.functionVersion, alias };
+  }
+
+  /** $LATEST or a published version of `record`'s function. */
+  versionOf(record: FunctionRecord, version: string): FunctionRecord | undefined {
+    return version === LATEST ? record : this.repo.getVersion(record, version);
   }
 }

@@ -3,8 +3,8 @@
 // reported as AWS reports them and completed right after the response, so `aws lambda wait` works unchanged.
 import { createHash } from 'node:crypto';
 import {
-  accessDenied, type CodeRef, type FunctionRecord, type FunctionSettings, functionAlreadyExists, invalidParameter, LATEST, messages,
-  parseCreateIdentifier, preconditionFailed, resourceNotFound, type SettingsInput, updateInProgress, validateSettings,
+  accessDenied, type CodeRef, type FunctionRecord, type VersionRecord, type FunctionSettings, functionAlreadyExists, invalidParameter, LATEST, messages,
+  parseCreateIdentifier, preconditionFailed, resourceConflict, resourceNotFound, type SettingsInput, updateInProgress, validateSettings,
   validationError, constraint, rules,
 } from '../model/index.js';
 import { functionArn } from '../shared/arn.js';
@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.js';
 import type { CodeStore, FunctionRepository } from '../store/index.js';
 import { intakeZip } from './code-intake.js';
 import type { RequestContext } from './context.js';
-import { FunctionResolver } from './function-resolver.js';
+import { FunctionResolver, isVersionNumber } from './function-resolver.js';
 import type { LayerService } from './layer-service.js';
 import { Settlements } from './settlements.js';
 
@@ -26,6 +26,12 @@ export interface CreateInput extends SettingsInput {
   readonly logGroup?: string;
   readonly applicationLogLevel?: string;
   readonly systemLogLevel?: string;
+}
+
+export interface PublishInput {
+  readonly codeSha256?: string;
+  readonly description?: string;
+  readonly revisionId?: string;
 }
 
 export interface UpdateConfigInput extends SettingsInput {
@@ -58,7 +64,8 @@ export class FunctionService {
     this.resolver = new FunctionResolver(repo);
   }
 
-  async create(ctx: RequestContext, input: CreateInput): Promise<FunctionRecord> {
+  /** CreateFunction; with `publish` also version 1, created Pending alongside (AWS answers with `Version: "1"`). */
+  async create(ctx: RequestContext, input: CreateInput, publish = false): Promise<FunctionRecord> {
     const ref = parseCreateIdentifier(input.functionName);
     if (ref.region !== undefined && ref.region !== ctx.region) throw resourceNotFound(messages.wrongRegion(ref.region, ctx.region));
     if (ref.accountId !== undefined && ref.accountId !== ctx.accountId) {
@@ -93,9 +100,17 @@ export class FunctionService {
       revisionId: newRevisionId(), lastModified: this.clock.now(), tags: input.tags,
       runtimeVersionHash: runtimeVersionHash(settings.runtime),
     };
-    if (!this.repo.insert(record)) throw functionAlreadyExists(ref.name);
-    this.settle(record);
-    return record;
+    if (!publish) {
+      if (!this.repo.insert(record)) throw functionAlreadyExists(ref.name);
+      this.settle(record);
+      return record;
+    }
+    const version = this.newVersion(record, 1, undefined, 'Pending');
+    const latest = { ...record, lastPublishedVersion: 1 };
+    if (!this.repo.insertWithVersion(latest, version)) throw functionAlreadyExists(ref.name);
+    this.settle(latest);
+    this.settle(version);
+    return latest;
   }
 
   get(ctx: RequestContext, functionName: string, qualifier: string | undefined): FunctionRecord {
@@ -103,23 +118,77 @@ export class FunctionService {
   }
 
   list(ctx: RequestContext, marker: string | undefined, maxItems: number | undefined): { items: readonly FunctionRecord[]; nextMarker?: string } {
-    if (maxItems !== undefined && (maxItems < 1 || maxItems > 10000)) {
-      const rule = maxItems < 1 ? rules.min(1) : rules.max(10000);
-      throw validationError([constraint(String(maxItems), 'maxItems', rule)]);
-    }
+    checkMaxItems(maxItems);
     const after = marker === undefined ? undefined : Buffer.from(marker, 'base64url').toString('utf8');
     const page = this.repo.list(ctx.accountId, ctx.region, after, maxItems ?? DEFAULT_PAGE_SIZE);
     return page.nextAfter === undefined ? { items: page.items } : { items: page.items, nextMarker: Buffer.from(page.nextAfter).toString('base64url') };
   }
 
   /** UpdateFunctionCode; AWS takes the instruction set architecture with the code, not with the configuration. */
-  async updateCode(ctx: RequestContext, functionName: string, zip: Buffer | undefined, revisionId: string | undefined, architectures?: readonly string[]): Promise<FunctionRecord> {
+  /**
+   * UpdateFunctionCode; AWS takes the instruction set architecture with the code, not with the configuration.
+   * With `publish` the new code is also published as a version, which AWS answers with (Pending at first).
+   */
+  async updateCode(ctx: RequestContext, functionName: string, zip: Buffer | undefined, revisionId: string | undefined, architectures?: readonly string[], publish = false): Promise<FunctionRecord> {
     const current = this.updatable(ctx, functionName, revisionId);
     if (zip === undefined) throw invalidParameter('Please provide a source for function code.');
     if (architectures !== undefined) validateSettings({ architectures });
     const code: CodeRef = await intakeZip(this.code, zip);
     const settings = architectures === undefined ? current.settings : { ...current.settings, architectures: architectures as FunctionSettings['architectures'] };
-    return this.commitUpdate(current, { code, settings });
+    if (!publish) return this.commitUpdate(current, { code, settings });
+    const next = this.updated(current, { code, settings });
+    const n = this.nextVersionNumber(current);
+    const version = this.newVersion(next, n, undefined, 'Pending');
+    if (!this.repo.publish({ ...next, lastPublishedVersion: n }, current.revisionId, version)) throw updateInProgress(functionArn(current.region, current.accountId, current.name));
+    this.settle(next);
+    this.settle(version);
+    return version;
+  }
+
+  /**
+   * PublishVersion: snapshot $LATEST as the next version number. Nothing changed since the newest version →
+   * that version is returned, as AWS does. Publishing is a change of $LATEST too (it gets a new RevisionId).
+   */
+  async publish(ctx: RequestContext, functionName: string, input: PublishInput): Promise<VersionRecord> {
+    let latest = this.resolver.resolve(ctx, functionName, undefined).record;
+    if (latest.status.state === 'Pending' || latest.status.lastUpdateStatus === 'InProgress') {
+      // Nimbus settles right after the response that reported the transition: wait instead of failing.
+      await this.settled(latest);
+      latest = this.resolver.resolve(ctx, functionName, undefined).record;
+    }
+    if (input.revisionId !== undefined && input.revisionId !== latest.revisionId) throw preconditionFailed();
+    if (input.codeSha256 !== undefined && input.codeSha256 !== latest.code.sha256Base64) {
+      throw invalidParameter(messages.publishCodeShaMismatch(input.codeSha256, latest.code.sha256Base64));
+    }
+    const newest = this.repo.newestVersion(latest);
+    if (newest !== undefined && newest.sourceFingerprint === fingerprint(latest)) return newest;
+    const n = this.nextVersionNumber(latest);
+    const version = this.newVersion(latest, n, input.description, 'Active');
+    const next: FunctionRecord = { ...latest, lastPublishedVersion: n, revisionId: newRevisionId() };
+    if (!this.repo.publish(next, latest.revisionId, version)) throw updateInProgress(functionArn(latest.region, latest.accountId, latest.name));
+    return version;
+  }
+
+  /** $LATEST and every published version of a function (ListFunctions with FunctionVersion=ALL). */
+  versionsOf(record: FunctionRecord): VersionView[] {
+    const versions = this.repo.listVersions(record, 0, Number.MAX_SAFE_INTEGER).items;
+    return [{ record, version: LATEST }, ...versions.map((v) => ({ record: v, version: v.version }))];
+  }
+
+  /** ListVersionsByFunction: $LATEST, then the published versions in ascending order. */
+  listVersions(ctx: RequestContext, functionName: string, marker: string | undefined, maxItems: number | undefined): { items: readonly VersionView[]; nextMarker?: string } {
+    checkMaxItems(maxItems);
+    const { record } = this.resolver.resolve(ctx, functionName, undefined);
+    const limit = maxItems ?? DEFAULT_PAGE_SIZE;
+    // The marker is the last version returned ($LATEST counts as 0).
+    const after = marker === undefined ? undefined : Number.parseInt(Buffer.from(marker, 'base64url').toString('utf8'), 10);
+    if (after !== undefined && !Number.isInteger(after)) throw invalidParameter(messages.invalidMarker);
+    const items: VersionView[] = after === undefined ? [{ record, version: LATEST }] : [];
+    const page = this.repo.listVersions(record, after ?? 0, limit - items.length);
+    for (const v of page.items) items.push({ record: v, version: v.version });
+    const last = items[items.length - 1];
+    if (!page.more || last === undefined) return { items };
+    return { items, nextMarker: Buffer.from(last.version === LATEST ? '0' : last.version).toString('base64url') };
   }
 
   async updateConfiguration(ctx: RequestContext, functionName: string, input: UpdateConfigInput): Promise<FunctionRecord> {
@@ -143,17 +212,26 @@ export class FunctionService {
     return this.commitUpdate(current, { settings, runtimeVersionHash: runtimeVersionHash(settings.runtime) });
   }
 
+  /** DeleteFunction: the whole function (its versions and aliases too), or one published version. */
   async delete(ctx: RequestContext, functionName: string, qualifier: string | undefined): Promise<void> {
     const ref = this.resolver.ref(ctx, functionName, qualifier);
     if (ref.qualifier === LATEST) throw invalidParameter(messages.deleteLatest);
     const { record } = this.resolver.resolve(ctx, ref.name, undefined);
-    if (ref.qualifier !== undefined) {
-      if (!/^\d+$/.test(ref.qualifier)) throw invalidParameter(messages.deleteAlias);
-      // Deleting a version that does not exist succeeds on AWS; no published versions exist yet (#6).
+    const unqualified = functionArn(record.region, record.accountId, record.name);
+    if (ref.qualifier === undefined) {
+      this.repo.delete(record);
+      await this.retirer.retire(unqualified);
       return;
     }
-    this.repo.delete(record);
-    await this.retirer.retire(functionArn(record.region, record.accountId, record.name));
+    if (!isVersionNumber(ref.qualifier)) throw invalidParameter(messages.deleteAlias);
+    const version = ref.qualifier;
+    const referencing = this.repo.listAliases(record, undefined, undefined, Number.MAX_SAFE_INTEGER).items
+      .filter((a) => a.functionVersion === version || (a.routingConfig?.additionalVersionWeights[version] !== undefined))
+      .map((a) => a.name);
+    if (referencing.length > 0) throw resourceConflict(messages.versionReferencedByAliases(referencing));
+    // Deleting a version that does not exist succeeds, as on AWS.
+    this.repo.deleteVersion(record, version);
+    await this.retirer.retire(`${unqualified}:${version}`);
   }
 
   tag(ctx: RequestContext, record: FunctionRecord, tags: Readonly<Record<string, string>>): void {
@@ -186,6 +264,13 @@ export class FunctionService {
    */
   async reconcile(): Promise<{ collected: number }> {
     const referenced = new Set<string>(this.layers.referencedCode());
+    const versions = this.repo.allVersions();
+    for (const version of versions) {
+      referenced.add(version.code.sha256Hex);
+      for (const layer of version.settings.layers ?? []) referenced.add(layer.sha256Hex);
+      await this.code.ensureExtracted(version.code.sha256Hex).catch(() => undefined);
+      if (version.status.state === 'Pending') this.settle(version);
+    }
     const records = this.repo.all();
     for (const record of records) {
       referenced.add(record.code.sha256Hex);
@@ -202,7 +287,7 @@ export class FunctionService {
     }
     const unused = this.code.stored().filter((sha) => !referenced.has(sha));
     for (const sha of unused) await this.code.remove(sha);
-    await this.layers.collectTrees(records.map((r) => r.settings.layers ?? []));
+    await this.layers.collectTrees([...records, ...versions].map((r) => r.settings.layers ?? []));
     return { collected: unused.length };
   }
 
@@ -216,16 +301,45 @@ export class FunctionService {
   }
 
   private commitUpdate(current: FunctionRecord, change: Partial<Pick<FunctionRecord, 'code' | 'settings' | 'runtimeVersionHash'>>): FunctionRecord {
-    const next: FunctionRecord = {
+    const next = this.updated(current, change);
+    if (!this.repo.replace(next, current.revisionId)) throw updateInProgress(functionArn(current.region, current.accountId, current.name));
+    this.settle(next);
+    return next;
+  }
+
+  private updated(current: FunctionRecord, change: Partial<Pick<FunctionRecord, 'code' | 'settings' | 'runtimeVersionHash'>>): FunctionRecord {
+    return {
       ...current,
       ...change,
       status: { state: 'Active', lastUpdateStatus: 'InProgress', lastUpdateStatusReason: CREATING.reason, lastUpdateStatusReasonCode: CREATING.code },
       revisionId: newRevisionId(),
       lastModified: this.clock.now(),
     };
-    if (!this.repo.replace(next, current.revisionId)) throw updateInProgress(functionArn(current.region, current.accountId, current.name));
-    this.settle(next);
-    return next;
+  }
+
+  private nextVersionNumber(latest: FunctionRecord): number {
+    const newest = this.repo.newestVersion(latest);
+    return Math.max(latest.lastPublishedVersion ?? 0, newest === undefined ? 0 : Number(newest.version)) + 1;
+  }
+
+  /**
+   * A version of `latest` as it is now. Published from a settled function it is Active at once; published
+   * with a create or a code update it is Pending until that settles, as AWS reports it.
+   */
+  private newVersion(latest: FunctionRecord, n: number, description: string | undefined, state: 'Active' | 'Pending'): VersionRecord {
+    const { lastPublishedVersion: _unused, reservedConcurrency: _functionLevel, ...base } = latest;
+    return {
+      ...base,
+      tags: {},
+      version: String(n),
+      settings: { ...latest.settings, description: description ?? latest.settings.description },
+      status: state === 'Active'
+        ? { state: 'Active', lastUpdateStatus: 'Successful' }
+        : { state: 'Pending', stateReason: CREATING.reason, stateReasonCode: CREATING.code },
+      revisionId: newRevisionId(),
+      lastModified: this.clock.now(),
+      sourceFingerprint: fingerprint(latest),
+    };
   }
 
   private replaceTags(ctx: RequestContext, record: FunctionRecord, tags: Readonly<Record<string, string>>): void {
@@ -239,22 +353,42 @@ export class FunctionService {
    * InProgress → Successful. Each completion is a new revision, as on AWS. Environments of the old
    * configuration are retired by the engine when it sees the new generation.
    */
-  private settle(record: FunctionRecord): void {
+  private settle(record: FunctionRecord | VersionRecord): void {
     this.settling.begin(settleKey(record));
     setImmediate(() => {
       // Re-read: tags may have changed meanwhile; a deleted or replaced function is left alone.
-      const current = this.repo.get(record);
+      const version = 'version' in record ? record.version : undefined;
+      const current = version === undefined ? this.repo.get(record) : this.repo.getVersion(record, version);
       if (current !== undefined && current.lastModified === record.lastModified && current.status.state === record.status.state && current.status.lastUpdateStatus === record.status.lastUpdateStatus) {
-        const done: FunctionRecord = { ...current, status: { state: 'Active', lastUpdateStatus: 'Successful' }, revisionId: newRevisionId() };
-        this.repo.replace(done, current.revisionId);
+        const done = { ...current, status: { state: 'Active', lastUpdateStatus: 'Successful' }, revisionId: newRevisionId() } as const;
+        if ('version' in current) this.repo.replaceVersion(done as VersionRecord, current.revisionId);
+        else this.repo.replace(done, current.revisionId);
       }
       this.settling.end(settleKey(record));
     });
   }
 }
 
-function settleKey(r: FunctionRecord): string {
-  return `${r.accountId}:${r.region}:${r.name}`;
+/** A $LATEST or a version as ListVersionsByFunction shows it. */
+export interface VersionView {
+  readonly record: FunctionRecord;
+  readonly version: string;
+}
+
+function settleKey(r: FunctionRecord | VersionRecord): string {
+  return `${r.accountId}:${r.region}:${r.name}:${'version' in r ? r.version : LATEST}`;
+}
+
+/** $LATEST's code and settings: what a published version is a copy of. */
+function fingerprint(r: FunctionRecord): string {
+  return createHash('sha1').update(r.code.sha256Hex).update(JSON.stringify(r.settings)).digest('hex');
+}
+
+export function checkMaxItems(maxItems: number | undefined): void {
+  if (maxItems !== undefined && (maxItems < 1 || maxItems > 10000)) {
+    const rule = maxItems < 1 ? rules.min(1) : rules.max(10000);
+    throw validationError([constraint(String(maxItems), 'maxItems', rule)]);
+  }
 }
 
 function loggingConfig(name: string, input: CreateInput | UpdateConfigInput, base?: FunctionSettings['loggingConfig']): FunctionSettings['loggingConfig'] {

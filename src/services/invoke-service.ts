@@ -3,10 +3,11 @@
 // invocation to the engine. Outcomes come back as values.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Engine, EnvironmentSpec } from '../engine/index.js';
-import { type FunctionRecord, invalidParameter, type InvocationOutcome, resourceConflict } from '../model/index.js';
+import { type FunctionRecord, functionNotFound, invalidParameter, type InvocationOutcome, resourceConflict } from '../model/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
+import type { ConcurrencyService } from './concurrency-service.js';
 import type { FunctionService } from './function-service.js';
 import type { LayerService } from './layer-service.js';
 
@@ -30,6 +31,7 @@ export class InvokeService {
     private readonly functions: FunctionService,
     private readonly code: CodeStore,
     private readonly engine: Engine,
+    private readonly concurrency: ConcurrencyService,
     private readonly layers: LayerService,
   ) {}
 
@@ -39,27 +41,38 @@ export class InvokeService {
       // Durable asynchronous invocation is issue #7; refusing beats accepting an event we could lose.
       throw invalidParameter('Nimbus does not support InvocationType Event yet: asynchronous invocation arrives with the durable event queue. Invoke with RequestResponse meanwhile.');
     }
-    if (resolved.record.status.state === 'Failed') {
+    // An alias with a routing configuration sends each invocation to one of its two versions, by weight.
+    const version = resolved.alias === undefined ? resolved.version : pickVersion(resolved.version, resolved.alias.routingConfig?.additionalVersionWeights);
+    let config = version === resolved.version ? resolved.config : this.functions.resolver.versionOf(resolved.record, version);
+    if (config === undefined) throw functionNotFound(functionArn(ctx.region, ctx.accountId, resolved.record.name, version));
+    if (config.status.state === 'Failed') {
       throw resourceConflict('The operation cannot be performed at this time. The function is currently in the following state: Failed');
     }
-    if (req.invocationType === 'DryRun') return { kind: 'dry-run', executedVersion: resolved.version };
+    if (req.invocationType === 'DryRun') return { kind: 'dry-run', executedVersion: version };
 
-    // A create or update reported as Pending/InProgress completes right after its response; wait for it
+    // A create, update or publish reported as Pending/InProgress completes right after its response; wait for it
     // rather than fail, so create-then-invoke scripts behave as they do once AWS has settled.
-    let record = resolved.record;
-    if (record.status.state === 'Pending' || record.status.lastUpdateStatus === 'InProgress') {
-      await this.functions.settled(record);
-      record = this.functions.get(ctx, req.functionName, req.qualifier);
+    if (config.status.state === 'Pending' || config.status.lastUpdateStatus === 'InProgress') {
+      await this.functions.settled(config);
+      const { record } = this.functions.resolver.resolve(ctx, resolved.record.name, undefined);
+      config = this.functions.resolver.versionOf(record, version);
+      if (config === undefined) throw functionNotFound(functionArn(ctx.region, ctx.accountId, record.name, version));
     }
-    const invokedArn = functionArn(ctx.region, ctx.accountId, record.name, resolved.ref.qualifier);
-    const outcome = await this.engine.invoke(await this.specOf(record, resolved.version), {
-      requestId: ctx.requestId,
-      payload: req.payload,
-      invokedFunctionArn: invokedArn,
-      traceId: newTraceId(),
-      ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
-    });
-    return { kind: 'outcome', outcome };
+    const invokedArn = functionArn(ctx.region, ctx.accountId, config.name, resolved.ref.qualifier);
+    // Reserved concurrency is the function's ($LATEST record), whichever version runs.
+    const release = this.concurrency.admit(resolved.record);
+    try {
+      const outcome = await this.engine.invoke(await this.specOf(config, version), {
+        requestId: ctx.requestId,
+        payload: req.payload,
+        invokedFunctionArn: invokedArn,
+        traceId: newTraceId(),
+        ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
+      });
+      return { kind: 'outcome', outcome };
+    } finally {
+      release();
+    }
   }
 
   /** Records are immutable and cached by the store, so each revision's spec (and /opt tree) is built once. */
@@ -101,6 +114,14 @@ export class InvokeService {
 /** Environments are reused only while code and settings (layers included) are unchanged (tags and status do not count). */
 function generationOf(record: FunctionRecord): string {
   return createHash('sha1').update(record.code.sha256Hex).update(JSON.stringify(record.settings)).digest('hex');
+}
+
+/** The alias's own version, or with probability `weight` the routing configuration's additional version. */
+function pickVersion(primary: string, weights: Readonly<Record<string, number>> | undefined): string {
+  for (const [version, weight] of Object.entries(weights ?? {})) {
+    if (Math.random() < weight) return version;
+  }
+  return primary;
 }
 
 /** An X-Ray trace header: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */

@@ -16,7 +16,28 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, region, name)
    ) WITHOUT ROWID;
    CREATE INDEX functions_code ON functions (code_sha);`,
-  // layers: one row per layer name holding the last version number handed out (never reused, even after every
+  // 2: published versions and aliases, part of their function: deleting the function deletes them.
+  `CREATE TABLE function_versions (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     version    INTEGER NOT NULL,
+     code_sha   TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, version),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;
+   CREATE INDEX function_versions_code ON function_versions (code_sha);
+   CREATE TABLE function_aliases (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     alias      TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, alias),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;`,
+  // 3: layers. One row per layer name holding the last version number handed out (never reused, even after every
   // version is deleted), and one row per version, a JSON document (model/layer.ts LayerVersionRecord).
   `CREATE TABLE layers (
      account_id   TEXT NOT NULL,

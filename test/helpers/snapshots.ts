@@ -304,7 +304,8 @@ export class SnapshotNormaliser {
   private text(value: string): string {
     let s = value;
     const names = [...this.names.entries(), ...this.layerNames.entries()].sort((a, b) => b[0].length - a[0].length);
-    for (const [literal, placeholder] of [...names, ...this.replacements]) s = s.split(literal).join(placeholder);
+    // Code hashes already seen as CodeSha256 values are references too (e.g. quoted in PublishVersion's error).
+    for (const [literal, placeholder] of [...names, ...this.replacements, ...this.shas]) s = s.split(literal).join(placeholder);
     s = s.replace(UUID_RE, (u) => this.numbered(this.uuids, 'uuid', u.toLowerCase()));
     if (this.longRuns) s = s.replace(/a{40,}/g, (run) => `<a:len(${run.length})>`);
     s = s.split(this.accountId).join('111111111111');
@@ -312,35 +313,6 @@ export class SnapshotNormaliser {
     s = s.split('arn:aws:').join('arn:<partition>:');
     return s;
   }
-}
-
-/**
- * Renumbers `<kind:N>` placeholders by first appearance within one value. For comparing the *shape* of a response
- * whose placeholder numbers depend on calls Nimbus cannot make the same way (e.g. a listing after Publish=True).
- */
-export function renumberPlaceholders(value: unknown): unknown {
-  const seen = new Map<string, string>();
-  const counters = new Map<string, number>();
-  const visit = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(visit);
-    if (v !== null && typeof v === 'object') {
-      const out: Json = {};
-      for (const k of Object.keys(v as Json).sort()) out[k] = visit((v as Json)[k]);
-      return out;
-    }
-    if (typeof v !== 'string') return v;
-    return v.replace(/<([a-z0-9-]+):(\d+)>/g, (whole, kind: string) => {
-      let mapped = seen.get(whole);
-      if (mapped === undefined) {
-        const n = (counters.get(kind) ?? 0) + 1;
-        counters.set(kind, n);
-        mapped = `<${kind}:${n}>`;
-        seen.set(whole, mapped);
-      }
-      return mapped;
-    });
-  };
-  return visit(value);
 }
 
 /** The environment variables AWS recorded for `runtime` (LocalStack's test_introspection_invoke). */

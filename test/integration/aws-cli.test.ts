@@ -161,4 +161,37 @@ describe('AWS CLI v2 (Debian) against Nimbus', () => {
     assert.match(missing.stderr, /ResourceNotFoundException/);
     assert.ok(missing.stderr.includes(`Function not found: ${arn}`), missing.stderr);
   });
+
+  it('publishes versions, waits for them, and routes an alias', async () => {
+    assert.ok(existsSync(AWS), `${AWS} is missing; \`npm test\` installs it (scripts/setup.sh --test).`);
+    const name = `cli-ver-${process.pid}`;
+    await deployFixture(server.lambda, 'echo', name);
+    try {
+      // update-function-code --publish answers with the new version; the waiters settle it.
+      const zipPath = path.join(work, 'ver.zip');
+      await writeFile(zipPath, await fixtureZip('hello'));
+      const published = await awsJson('lambda', 'update-function-code', '--function-name', name, '--zip-file', `fileb://${zipPath}`, '--publish');
+      assert.equal(published['Version'], '1');
+      assert.equal(published['FunctionArn'], `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}:1`);
+      const [waited, updated] = await Promise.all([
+        aws('lambda', 'wait', 'published-version-active', '--function-name', name, '--qualifier', '1'),
+        aws('lambda', 'wait', 'function-updated-v2', '--function-name', name),
+      ]);
+      assert.equal(waited.code, 0, waited.stderr);
+      assert.equal(updated.code, 0, updated.stderr);
+
+      const alias = await awsJson('lambda', 'create-alias', '--function-name', name, '--name', 'live', '--function-version', '1',
+        '--routing-config', 'AdditionalVersionWeights={}');
+      assert.equal(alias['AliasArn'], `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}:live`);
+      const outFile = path.join(work, 'alias-out.json');
+      const [invoked, versions] = await Promise.all([
+        awsJson('lambda', 'invoke', '--function-name', name, '--qualifier', 'live', outFile),
+        awsJson('lambda', 'list-versions-by-function', '--function-name', name),
+      ]);
+      assert.equal(invoked['ExecutedVersion'], '1');
+      assert.deepEqual((versions['Versions'] as Array<{ Version: string }>).map((v) => v.Version), ['$LATEST', '1']);
+    } finally {
+      await server.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    }
+  });
 });

@@ -197,6 +197,28 @@ def main():
     client.untag_resource(Resource=arn, TagKeys=["stage", "suite"])
     check(client.list_tags(Resource=arn)["Tags"] == {"team": "nimbus"}, "tags removed")
 
+    # Versions and aliases: publish, the published_version_active waiter, an alias, invoke through it, paginators.
+    v1 = client.publish_version(FunctionName=name, Description="boto3 v1")
+    check(v1["ResponseMetadata"]["HTTPStatusCode"] == 201 and v1["Version"] == "1", f"publish_version: {v1['Version']}")
+    check(v1["FunctionArn"] == fn_arn(name) + ":1" and v1["Description"] == "boto3 v1", v1["FunctionArn"])
+    client.get_waiter("published_version_active").wait(FunctionName=name, Qualifier="1", WaiterConfig=WAIT)
+    check(client.publish_version(FunctionName=name)["Version"] == "1", "publishing an unchanged function returns version 1")
+    alias = client.create_alias(FunctionName=name, Name="live", FunctionVersion="1", Description="boto3 alias")
+    check(alias["AliasArn"] == fn_arn(name) + ":live" and "RoutingConfig" not in alias, alias)
+    res = client.invoke(FunctionName=name, Qualifier="live", Payload=b"{}")
+    check(res["ExecutedVersion"] == "1", f"alias invoke runs version 1: {res.get('ExecutedVersion')}")
+    versions = [v["Version"] for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=name, PaginationConfig={"PageSize": 1}) for v in page["Versions"]]
+    check(versions == ["$LATEST", "1"], f"versions: {versions}")
+    aliases = [a["Name"] for page in client.get_paginator("list_aliases").paginate(FunctionName=name) for a in page["Aliases"]]
+    check(aliases == ["live"], f"aliases: {aliases}")
+    e = error_of(client.delete_function, FunctionName=name, Qualifier="1")
+    check(e["Error"]["Code"] == "ResourceConflictException" and e["ResponseMetadata"]["HTTPStatusCode"] == 409, e["Error"])
+    try:
+        client.get_alias(FunctionName=name, Name="missing")
+        raise AssertionError("get_alias of a missing alias succeeded")
+    except client.exceptions.ResourceNotFoundException as err:
+        check(err.response["Error"]["Message"] == f"Cannot find alias arn: {fn_arn(name)}:missing", err.response["Error"]["Message"])
+
     # DeleteFunction: 204, then the function is gone.
     for fn in list(created):
         resp = client.delete_function(FunctionName=fn)

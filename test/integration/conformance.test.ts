@@ -5,91 +5,20 @@
 // Deviations are spelled out where they occur, naming the field or input and the reason.
 import {
   CreateFunctionCommand, type CreateFunctionCommandInput, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionCommand,
-  GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListTagsCommand, TagResourceCommand,
+  GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand, ListTagsCommand, TagResourceCommand,
   UntagResourceCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type UpdateFunctionConfigurationCommandInput,
-  waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, TEST_CREDENTIALS, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { describe, it } from 'node:test';
+import { ACCOUNT, API, conformanceSession, createEntry, entry, pyEcho, pyVersion, REGION, uid } from '../helpers/conformance.js';
+import { TEST_ROLE } from '../helpers/server.js';
 import {
-  botocoreView, invokeView, recorded, renumberPlaceholders, SnapshotNormaliser, validationView, WireRecorder, type WireResponse,
+  botocoreView, invokeView, recorded, SnapshotNormaliser, validationView, type WireResponse,
 } from '../helpers/snapshots.js';
 import { makeZip } from '../helpers/zip.js';
 
-const ACCOUNT = '000000000000';
-const REGION = 'us-east-1';
-const API = 'test_lambda_api.py';
-
-let server: TestServer;
-let lambda: LambdaClient;
-let wire: WireRecorder;
-const created = new Set<string>();
-
-// LocalStack's TEST_LAMBDA_PYTHON_ECHO and TEST_LAMBDA_PYTHON_VERSION, zipped as `handler.py` by its fixture. Nimbus
-// cannot run Python yet, but AWS's API accepts the functions and none of these tests invokes them.
-const pyEcho = (tag = ''): Promise<Buffer> => makeZip({ 'handler.py': `def handler(event, context):${tag}\n    return event\n` });
-const pyVersion = (): Promise<Buffer> => makeZip({ 'handler.py': 'import sys\n\ndef handler(event, context):\n    return {"version": sys.version}\n' });
-
-const uid = (): string => randomBytes(4).toString('hex');
-
-/** Sends one command through the SDK and returns the raw HTTP response (success or AWS error alike). */
-function send(command: { readonly input: object }): Promise<WireResponse> {
-  // Any Lambda command: the SDK's per-command overloads do not accept a union, and the output type is not used.
-  return wire.capture(() => lambda.send(command as never));
-}
-
-/**
- * LocalStack's `create_lambda_function` fixture: python handler `handler.handler`, Timeout 30, an empty
- * Environment, and the test's extra arguments. Its snapshots wrap the response as `{CreateFunctionResponse: ...}`.
- */
-async function createPython(name: string, extra: Partial<CreateFunctionCommandInput> = {}): Promise<WireResponse> {
-  const response = await send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'python3.12',
-      Handler: 'handler.handler',
-      Role: TEST_ROLE,
-      Code: { ZipFile: await pyEcho() },
-      Timeout: 30,
-      Environment: { Variables: {} },
-      ...extra,
-    }),
-  );
-  if (response.status === 201) created.add(name);
-  return response;
-}
-
-async function waitActive(name: string): Promise<void> {
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 20, minDelay: 1 }, { FunctionName: name });
-}
-
-async function waitUpdated(name: string): Promise<void> {
-  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 20, minDelay: 1 }, { FunctionName: name });
-}
-
-function entry(recordedContent: Record<string, unknown>, key: string): unknown {
-  assert.ok(key in recordedContent, `snapshot key ${key} exists`);
-  return recordedContent[key];
-}
-
-/** The fixture's `{CreateFunctionResponse: ..., CreateEventSourceMappingResponse: null}` wrapper is LocalStack's, not AWS's. */
-function createEntry(recordedContent: Record<string, unknown>, key: string): unknown {
-  return (entry(recordedContent, key) as { CreateFunctionResponse: unknown }).CreateFunctionResponse;
-}
-
-before(async () => {
-  server = await startTestServer();
-  lambda = new LambdaClient({ endpoint: server.url, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-  wire = new WireRecorder().attach(lambda);
-});
-
-after(async () => {
-  for (const name of created) await lambda.send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
-  lambda.destroy();
-  await server.stop();
-});
+const session = conformanceSession();
+const { created, send, createPython, waitActive, waitUpdated } = session;
 
 describe('conformance: TestLambdaFunction', () => {
   it('test_function_lifecycle: create, get, update configuration, update code, delete', async () => {
@@ -369,16 +298,13 @@ describe('conformance: TestLambdaFunction', () => {
     assert.deepEqual(new SnapshotNormaliser().normalise(botocoreView(response)), entry(snap, 'invoke_function_name_pattern_exc'));
   });
 
-  it('test_list_functions: invalid FunctionVersion, default listing', async () => {
+  it('test_list_functions: invalid FunctionVersion, every version, default listing', async () => {
     const snap = recorded(`${API}::TestLambdaFunction::test_list_functions`);
     const short = uid();
     const [fn1, fn2] = [`list-fn-1-${short}`, `list-fn-2-${short}`];
     const norm = new SnapshotNormaliser({ functionNames: [fn1, fn2] });
-    // Deviation: LocalStack created fn1 with Publish=True (create_response_1 shows Version "1"). Nimbus has no
-    // published versions yet and refuses Publish, so fn1 is created without it and create_response_1 is not compared.
-    const create1 = await createPython(fn1, { Code: { ZipFile: await pyEcho(' # 1') } });
-    assert.equal(create1.status, 201);
-    norm.normalise(botocoreView(create1));
+    const create1 = await createPython(fn1, { Code: { ZipFile: await pyEcho(' # 1') }, Publish: true });
+    assert.deepEqual(norm.normalise(botocoreView(create1)), createEntry(snap, 'create_response_1'), 'create_response_1');
     const create2 = await createPython(fn2, { Code: { ZipFile: await pyEcho(' # 2') } });
     assert.deepEqual(norm.normalise(botocoreView(create2)), createEntry(snap, 'create_response_2'), 'create_response_2');
     await Promise.all([waitActive(fn1), waitActive(fn2)]);
@@ -386,20 +312,24 @@ describe('conformance: TestLambdaFunction', () => {
     const invalid = await send(new ListFunctionsCommand({ FunctionVersion: 'invalid' as 'ALL' }));
     assert.deepEqual(norm.normalise(botocoreView(invalid)), entry(snap, 'list_functions_invalid_functionversion'), 'list_functions_invalid_functionversion');
 
-    // list_all needs published versions (FunctionVersion=ALL lists fn1:1): not comparable yet.
-    // list_default pages with MaxItems 1 like the botocore paginator (PageSize 1). Entries are taken from the wire, so
-    // members the SDK would drop still show; the merged result has no ResponseMetadata (build_full_result).
-    const listed: Array<{ FunctionName?: string; FunctionArn?: string }> = [];
-    let marker: string | undefined;
-    do {
-      const page = botocoreView(await send(new ListFunctionsCommand({ MaxItems: 1, ...(marker === undefined ? {} : { Marker: marker }) })));
-      listed.push(...((page['Functions'] ?? []) as typeof listed));
-      marker = page['NextMarker'] as string | undefined;
-    } while (marker !== undefined);
-    const ours = listed.filter((f) => f.FunctionName === fn1 || f.FunctionName === fn2).sort((a, b) => String(a.FunctionArn).localeCompare(String(b.FunctionArn)));
+    // Both listings page with MaxItems 1 like the botocore paginator (PageSize 1). Entries are taken from the wire,
+    // so members the SDK would drop still show; the merged result has no ResponseMetadata (build_full_result).
+    const listAll = async (functionVersion: 'ALL' | undefined): Promise<Array<{ FunctionName?: string; FunctionArn?: string }>> => {
+      const listed: Array<{ FunctionName?: string; FunctionArn?: string }> = [];
+      let marker: string | undefined;
+      do {
+        const page = botocoreView(await send(new ListFunctionsCommand({ MaxItems: 1, FunctionVersion: functionVersion, ...(marker === undefined ? {} : { Marker: marker }) })));
+        listed.push(...((page['Functions'] ?? []) as typeof listed));
+        marker = page['NextMarker'] as string | undefined;
+      } while (marker !== undefined);
+      return listed.filter((f) => f.FunctionName === fn1 || f.FunctionName === fn2).sort((a, b) => String(a.FunctionArn).localeCompare(String(b.FunctionArn)));
+    };
+    const all = await listAll('ALL');
+    assert.equal(all.length, 3, 'fn1:$LATEST, fn1:1, fn2:$LATEST');
+    assert.deepEqual(norm.normalise({ Functions: all }), entry(snap, 'list_all'), 'list_all');
+    const ours = await listAll(undefined);
     assert.equal(ours.length, 2);
-    // Placeholder numbers are renumbered on both sides: the recorded ones count list_all's published version too.
-    assert.deepEqual(renumberPlaceholders(norm.normalise({ Functions: ours })), renumberPlaceholders(entry(snap, 'list_default')), 'list_default');
+    assert.deepEqual(norm.normalise({ Functions: ours }), entry(snap, 'list_default'), 'list_default');
   });
 });
 
@@ -423,9 +353,9 @@ describe('conformance: TestLambdaTags', () => {
     check(await send(new UntagResourceCommand({ Resource: fnArn, TagKeys: [] })), 'untag_empty_keys');
     check(await send(new TagResourceCommand({ Resource: fnArn, Tags: {} })), 'tag_empty_tags');
 
-    await lambda.send(new TagResourceCommand({ Resource: fnArn, Tags: { a_key: 'a_value', b_key: 'b_value' } }));
-    await lambda.send(new UntagResourceCommand({ Resource: fnArn, TagKeys: ['a_key', 'c_key'] }));
-    assert.deepEqual((await lambda.send(new ListTagsCommand({ Resource: fnArn }))).Tags, { b_key: 'b_value' });
+    await session.lambda.send(new TagResourceCommand({ Resource: fnArn, Tags: { a_key: 'a_value', b_key: 'b_value' } }));
+    await session.lambda.send(new UntagResourceCommand({ Resource: fnArn, TagKeys: ['a_key', 'c_key'] }));
+    assert.deepEqual((await session.lambda.send(new ListTagsCommand({ Resource: fnArn }))).Tags, { b_key: 'b_value' });
   });
 
   it('test_tag_limits', async () => {
@@ -466,11 +396,11 @@ describe('conformance: TestLambdaTags (lifecycle)', () => {
     await snapshotTags('postaddtags');
     check(await send(new TagResourceCommand({ Resource: fnArn, Tags: { key_b: 'value_b', key_c: 'value_x' } })), 'tag_resource_overwrite');
     await snapshotTags('overwrite');
-    await lambda.send(new UntagResourceCommand({ Resource: fnArn, TagKeys: ['key_c', 'key_d'] }));
+    await session.lambda.send(new UntagResourceCommand({ Resource: fnArn, TagKeys: ['key_c', 'key_d'] }));
     await snapshotTags('postuntag');
-    await lambda.send(new UntagResourceCommand({ Resource: fnArn, TagKeys: ['key_a', 'key_b', 'key_e'] }));
+    await session.lambda.send(new UntagResourceCommand({ Resource: fnArn, TagKeys: ['key_a', 'key_b', 'key_e'] }));
     await snapshotTags('postuntagall');
-    await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    await session.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     created.delete(name);
     check(await send(new ListTagsCommand({ Resource: fnArn })), 'list_tags_postdelete');
   });

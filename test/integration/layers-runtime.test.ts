@@ -4,7 +4,10 @@
 // keeps its content when newer versions are published, when the version is deleted, and across a restart
 // (the code collector keeps it). Without the sandbox (engine.isolation=none) the runtimes are pointed at the
 // layers' host directory instead.
-import { DeleteLayerVersionCommand, GetLayerVersionCommand, type LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import {
+  DeleteLayerVersionCommand, GetLayerVersionCommand, type LambdaClient, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,6 +121,17 @@ describe('layers in the sandbox', () => {
     const none = await invoke(server.lambda, 'merged', { who: 'node' });
     assert.equal(none.functionError, 'Unhandled', 'without layers the library is gone');
     assert.match(none.payloadText, /Cannot find module 'greeter'/);
+  });
+
+  it('keeps a published function version on the layers it was published with', async () => {
+    const one = await publish(server.lambda, 'versioned', await libraryLayer('layer for version 1'));
+    await deployNode(server, 'versioned-fn', [one]);
+    const published = await server.lambda.send(new PublishVersionCommand({ FunctionName: 'versioned-fn' }));
+    assert.deepEqual(published.Layers?.map((l) => l.Arn), [one]);
+    await setLayers(server.lambda, 'versioned-fn', [await publish(server.lambda, 'versioned', await libraryLayer('layer for $LATEST'))]);
+    assert.equal((await nodeResult(server, 'versioned-fn')).greeting, 'hello node from layer for $LATEST');
+    const v1 = await invoke(server.lambda, 'versioned-fn', { who: 'node' }, { Qualifier: published.Version ?? '' });
+    assert.equal((v1.payload as NodeResult).greeting, 'hello node from layer for version 1', v1.payloadText);
   });
 
   it('keeps a function on the layer version it names: a newer version, a deleted version and a restart change nothing', async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { FunctionRecord } from '../../src/model/function.js';
+import type { AliasRecord, FunctionRecord, VersionRecord } from '../../src/model/function.js';
 import { SqliteFunctionRepository } from '../../src/store/function-repository.js';
 import { type Db, openDatabase } from '../../src/store/sqlite.js';
 
@@ -208,5 +208,92 @@ describe('SqliteFunctionRepository', () => {
 
   it('opens the database in WAL mode', () => {
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  });
+});
+
+function version(of: FunctionRecord, n: number, revisionId = `rev-${of.name}-v${n}`): VersionRecord {
+  return { ...of, tags: {}, version: String(n), revisionId, status: { state: 'Active', lastUpdateStatus: 'Successful' }, sourceFingerprint: `fp-${n}` };
+}
+
+function alias(functionName: string, name: string, functionVersion: string, revisionId = `rev-${name}`): AliasRecord {
+  return { accountId: ACCOUNT, region: REGION, functionName, name, functionVersion, description: '', revisionId };
+}
+
+describe('SqliteFunctionRepository: versions and aliases', () => {
+  it('publish stores the version and replaces $LATEST in one transaction, only if $LATEST is unchanged', () => {
+    const f = record('pub');
+    repo.insert(f);
+    const next = { ...f, revisionId: 'rev-pub-2', lastPublishedVersion: 1 };
+    assert.equal(repo.publish(next, 'stale-revision', version(f, 1)), false);
+    assert.equal(repo.getVersion(key('pub'), '1'), undefined, 'no version without the $LATEST change');
+    assert.equal(repo.get(key('pub'))?.revisionId, f.revisionId);
+
+    assert.equal(repo.publish(next, f.revisionId, version(f, 1)), true);
+    assert.equal(repo.get(key('pub'))?.lastPublishedVersion, 1);
+    assert.deepEqual(repo.getVersion(key('pub'), '1'), version(f, 1));
+    assert.deepEqual(repo.newestVersion(key('pub')), version(f, 1));
+  });
+
+  it('a failed publish transaction leaves neither the version nor a stale cached $LATEST behind', () => {
+    const f = record('pubfail');
+    repo.insert(f);
+    assert.equal(repo.publish({ ...f, revisionId: 'r2' }, f.revisionId, version(f, 1)), true);
+    // Version 1 exists: publishing it again must roll back the $LATEST update as well.
+    assert.throws(() => repo.publish({ ...f, revisionId: 'r3' }, 'r2', version(f, 1, 'other')));
+    assert.equal(repo.get(key('pubfail'))?.revisionId, 'r2');
+    assert.equal(repo.getVersion(key('pubfail'), '1')?.revisionId, `rev-pubfail-v1`);
+  });
+
+  it('lists versions in ascending order with paging; replaceVersion is conditional; deleteVersion removes one', () => {
+    const f = record('list');
+    repo.insert(f);
+    for (const n of [1, 2, 3]) repo.publish({ ...f, revisionId: `l${n}` }, n === 1 ? f.revisionId : `l${n - 1}`, version(f, n));
+    const first = repo.listVersions(key('list'), 0, 2);
+    assert.deepEqual(first.items.map((v) => v.version), ['1', '2']);
+    assert.equal(first.more, true);
+    const rest = repo.listVersions(key('list'), 2, 2);
+    assert.deepEqual(rest.items.map((v) => v.version), ['3']);
+    assert.equal(rest.more, false);
+
+    const v2 = version(f, 2);
+    assert.equal(repo.replaceVersion({ ...v2, revisionId: 'x' }, 'wrong'), false);
+    assert.equal(repo.replaceVersion({ ...v2, revisionId: 'x' }, v2.revisionId), true);
+    assert.equal(repo.getVersion(key('list'), '2')?.revisionId, 'x');
+    assert.equal(repo.deleteVersion(key('list'), '2'), true);
+    assert.equal(repo.getVersion(key('list'), '2'), undefined);
+    assert.deepEqual(repo.listVersions(key('list'), 0, 10).items.map((v) => v.version), ['1', '3']);
+  });
+
+  it('aliases: unique per function, conditional replace, filter by version, paging by name', () => {
+    repo.insert(record('al'));
+    assert.equal(repo.insertAlias(alias('al', 'b', '1')), true);
+    assert.equal(repo.insertAlias(alias('al', 'a', '2')), true);
+    assert.equal(repo.insertAlias(alias('al', 'c', '1')), true);
+    assert.equal(repo.insertAlias(alias('al', 'a', '1')), false, 'names are unique');
+    assert.deepEqual(repo.listAliases(key('al'), undefined, undefined, 2).items.map((a) => a.name), ['a', 'b']);
+    assert.equal(repo.listAliases(key('al'), undefined, undefined, 2).more, true);
+    assert.deepEqual(repo.listAliases(key('al'), undefined, 'b', 2).items.map((a) => a.name), ['c']);
+    assert.deepEqual(repo.listAliases(key('al'), '1', undefined, 10).items.map((a) => a.name), ['b', 'c']);
+    assert.equal(repo.replaceAlias({ ...alias('al', 'b', '2'), revisionId: 'n' }, 'wrong'), false);
+    assert.equal(repo.replaceAlias({ ...alias('al', 'b', '2'), revisionId: 'n' }, 'rev-b'), true);
+    assert.equal(repo.getAlias(key('al'), 'b')?.functionVersion, '2');
+    assert.equal(repo.deleteAlias(key('al'), 'b'), true);
+    assert.equal(repo.getAlias(key('al'), 'b'), undefined);
+  });
+
+  it('deleting a function deletes its versions and aliases; a new function of that name starts empty', () => {
+    const f = record('cascade', { sha: 'c'.repeat(64), size: 10 });
+    assert.equal(repo.insertWithVersion({ ...f, lastPublishedVersion: 1 }, version(f, 1)), true);
+    repo.insertAlias(alias('cascade', 'live', '1'));
+    assert.equal(repo.countByCode('c'.repeat(64)), 2, 'the version references the code too');
+    assert.equal(repo.totals(ACCOUNT, REGION).totalCodeSize >= 20, true, 'versions count towards TotalCodeSize');
+    assert.equal(repo.insertWithVersion(f, version(f, 1)), false, 'the function exists');
+
+    repo.delete(key('cascade'));
+    assert.equal(repo.countByCode('c'.repeat(64)), 0);
+    repo.insert(f);
+    assert.equal(repo.getVersion(key('cascade'), '1'), undefined);
+    assert.equal(repo.getAlias(key('cascade'), 'live'), undefined);
+    assert.deepEqual(repo.allVersions().filter((v) => v.name === 'cascade'), []);
   });
 });
