@@ -52,7 +52,16 @@ function routeOf(path: string): Route | undefined {
   if (path === '/2018-06-01/runtime/init/error') return { kind: 'init-error', method: 'POST' };
   const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path);
   if (m === null) return undefined;
-  return { kind: m[2] === 'response' ? 'response' : 'error', method: 'POST', requestId: decodeURIComponent(m[1] ?? '') };
+  return { kind: m[2] === 'response' ? 'response' : 'error', method: 'POST', requestId: decoded(m[1] ?? '') };
+}
+
+/** A malformed percent-escape names no request: the raw text then fails the id check (400). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

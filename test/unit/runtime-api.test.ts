@@ -232,8 +232,9 @@ describe('b.1 GET /ping, SnapStart paths, unknown paths and methods', () => {
 
   it('routes on the path alone (a query string is ignored) and decodes a percent-encoded id', async () => {
     await handOut(t, { ...EVENT, requestId: 'a b' });
+    assertJson(await send(t.port, 'POST', `${R}/invocation/a%E0%A4%A/response`, { body: '"ok"' }), 400, INVALID_ID);
     assertJson(await send(t.port, 'POST', `${R}/invocation/a%20b/response?x=1`, { body: '"ok"' }), 202, OK);
-    assert.equal(t.fake.calls[0]?.kind === 'response' && t.fake.calls[0].requestId, 'a b');
+    assert.deepEqual(t.fake.calls.map((c) => c.kind === 'response' && c.requestId), ['a b']);
   });
 });
 
