@@ -2,7 +2,7 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, ConcurrencyService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
@@ -22,6 +22,7 @@ export interface ApiDeps {
   readonly functions: FunctionService;
   readonly aliases: AliasService;
   readonly concurrency: ConcurrencyService;
+  readonly provisioned: ProvisionedConcurrencyService;
   readonly layers: LayerService;
   readonly invoker: InvokeService;
   readonly account: AccountService;
@@ -42,7 +43,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const router = new Router();
   registerFunctionOperations(router, deps.functions);
   registerAliasOperations(router, deps.aliases);
-  registerConcurrencyOperations(router, deps.concurrency);
+  registerConcurrencyOperations(router, deps.concurrency, deps.provisioned);
   registerLayerOperations(router, deps.layers);
   registerInvokeOperations(router, deps.invoker);
   registerTagOperations(router, deps.functions);

@@ -3,7 +3,7 @@
 import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import type { EnvironmentDeps } from './execution-environment.js';
-import { VersionPool } from './version-pool.js';
+import { type ProvisionedState, VersionPool } from './version-pool.js';
 
 /** A generation no spec carries: environments of a retired pool are never reused. */
 const RETIRED = 'retired';
@@ -26,18 +26,32 @@ export class Engine {
         errorType: 'ServiceException', status: 500, message: 'Nimbus is shutting down and does not accept new invocations.',
       };
     }
-    let pool = this.pools.get(spec.poolKey);
-    if (pool === undefined) {
-      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs);
-      this.pools.set(spec.poolKey, pool);
-    }
-    const run = pool.invoke(spec, input);
+    const run = this.poolOf(spec).invoke(spec, input);
     this.inFlight.add(run);
     try {
       return await run;
     } finally {
       this.inFlight.delete(run);
     }
+  }
+
+  /** Keeps `count` environments of `spec` initialised ahead of invocations (provisioned concurrency; 0 releases). */
+  provision(spec: EnvironmentSpec, count: number): void {
+    if (this.closing) return;
+    this.poolOf(spec).provision(spec, count);
+  }
+
+  provisionedState(poolKey: string): ProvisionedState | undefined {
+    return this.pools.get(poolKey)?.provisionedState;
+  }
+
+  private poolOf(spec: EnvironmentSpec): VersionPool {
+    let pool = this.pools.get(spec.poolKey);
+    if (pool === undefined) {
+      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs);
+      this.pools.set(spec.poolKey, pool);
+    }
+    return pool;
   }
 
   /**

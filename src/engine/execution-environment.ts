@@ -25,6 +25,8 @@ import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
 
 export type EnvironmentState = 'created' | 'starting' | 'idle' | 'busy' | 'stopped';
+/** How an environment came to be: for an invocation, or ahead of any for provisioned concurrency. */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
 export interface EnvironmentDeps {
   readonly sandbox: ProcessSandbox;
@@ -86,8 +88,23 @@ export class ExecutionEnvironment {
   private cpuLimited = false;
   lastUsedAt = 0;
 
-  constructor(readonly spec: EnvironmentSpec, private readonly deps: EnvironmentDeps) {
+  constructor(readonly spec: EnvironmentSpec, private readonly deps: EnvironmentDeps, readonly initializationType: InitializationType = 'on-demand') {
     this.logStream = logStreamName(deps.clock.now(), spec.version, this.id);
+  }
+
+  /**
+   * Provisioned concurrency: initialise now, before any invocation, and wait idle (frozen). True when the
+   * runtime came up; a failed or timed-out init stops the environment.
+   */
+  async prewarm(): Promise<boolean> {
+    if (this.stateValue !== 'created') return this.stateValue === 'idle';
+    const failure = await this.start();
+    if (failure !== undefined) {
+      void this.stop();
+      return false;
+    }
+    this.freezeIfParked();
+    return this.state === 'idle';
   }
 
   get state(): EnvironmentState {
@@ -188,7 +205,7 @@ export class ExecutionEnvironment {
         id: this.id,
         command: launch.command,
         args: launch.args,
-        env: buildRuntimeEnv(this.spec, runtime, launch, paths, this.runtimeApi, this.logStream, 'on-demand'),
+        env: buildRuntimeEnv(this.spec, runtime, launch, paths, this.runtimeApi, this.logStream, this.initializationType),
         mounts,
         memoryMb: this.spec.memoryMb,
         tmpMb: this.spec.ephemeralStorageMb,
@@ -246,7 +263,8 @@ export class ExecutionEnvironment {
   // ── one invocation ─────────────────────────────────────────────────────────────────────────────────────
 
   private run(input: InvokeInput): Promise<InvocationOutcome> {
-    const cold = this.initDurationMs !== undefined && this.lastUsedAt === 0;
+    // A provisioned environment's init happened ahead of time: like AWS, its REPORT carries no Init Duration.
+    const cold = this.initDurationMs !== undefined && this.lastUsedAt === 0 && this.initializationType === 'on-demand';
     // The tail (X-Amz-Log-Result) starts at START: init output is in the log stream only, as on AWS.
     const lines = new TailLines();
     this.initLines = new TailLines();

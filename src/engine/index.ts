@@ -2,4 +2,5 @@
 export { Engine, type EngineOptions } from './engine.js';
 export type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 export type { EnvironmentDeps } from './execution-environment.js';
+export type { ProvisionedState } from './version-pool.js';
 export { MAX_RESPONSE_BYTES } from './runtime-api.js';

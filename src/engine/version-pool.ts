@@ -1,33 +1,65 @@
 // The execution environments of one function version: warm ones reused most-recently-used first (LIFO keeps
 // few warm and lets the rest expire), new ones started when all are busy, idle ones stopped after keep-alive,
-// and environments of an older code/configuration generation retired.
+// and environments of an older code/configuration generation retired. Provisioned concurrency keeps a set
+// number initialised ahead of time: they are used first, never expire, and are replaced when one is lost.
 import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import { type EnvironmentDeps, ExecutionEnvironment } from './execution-environment.js';
 
+/** Provisioned concurrency of a pool as GetProvisionedConcurrencyConfig reports it. */
+export interface ProvisionedState {
+  readonly requested: number;
+  /** Environments initialised and kept for provisioned concurrency (busy or idle). */
+  readonly allocated: number;
+  /** Of those, the ones idle right now. */
+  readonly available: number;
+  /** Why the last provisioned init failed, if it did. */
+  readonly failure?: string;
+}
+
 export class VersionPool {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly busy = new Set<ExecutionEnvironment>();
+  private readonly provisionedIdle: ExecutionEnvironment[] = [];
+  /** Provisioned environments initialised, idle or busy (the ones still starting are not counted). */
+  private readonly provisioned = new Set<ExecutionEnvironment>();
+  private provisionedTarget = 0;
+  /** Provisioned environments still initialising (stopped with the pool, counted against the target). */
+  private readonly provisionedStarting = new Set<ExecutionEnvironment>();
+  private provisionedFailure: string | undefined;
+  private provisionedSpec: EnvironmentSpec | undefined;
   private generation: string;
   private reaper: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(spec: EnvironmentSpec, private readonly deps: EnvironmentDeps, private readonly keepAliveMs: number) {
     this.generation = spec.generation;
   }
 
   get size(): { idle: number; busy: number } {
-    return { idle: this.idle.length, busy: this.busy.size };
+    return { idle: this.idle.length + this.provisionedIdle.length, busy: this.busy.size };
+  }
+
+  get provisionedState(): ProvisionedState {
+    return {
+      requested: this.provisionedTarget, allocated: this.provisioned.size, available: this.provisionedIdle.length,
+      ...(this.provisionedFailure === undefined ? {} : { failure: this.provisionedFailure }),
+    };
   }
 
   async invoke(spec: EnvironmentSpec, input: InvokeInput): Promise<InvocationOutcome> {
     if (spec.generation !== this.generation) this.retire(spec.generation);
-    const env = this.takeIdle() ?? new ExecutionEnvironment(spec, this.deps);
+    const env = this.takeIdle(this.provisionedIdle) ?? this.takeIdle(this.idle) ?? new ExecutionEnvironment(spec, this.deps);
     this.busy.add(env);
     try {
       return await env.invoke(input);
     } finally {
       this.busy.delete(env);
-      if (env.reusable && env.spec.generation === this.generation) {
+      const keep = env.reusable && env.spec.generation === this.generation;
+      if (this.provisioned.has(env)) {
+        if (keep) this.provisionedIdle.push(env);
+        else this.loseProvisioned(env);
+      } else if (keep) {
         this.idle.push(env);
         this.scheduleReap();
       } else {
@@ -36,21 +68,69 @@ export class VersionPool {
     }
   }
 
+  /**
+   * Keeps `count` environments of `spec` initialised ahead of invocations (0 releases them). New ones start in
+   * the background; surplus idle ones stop now, busy ones when they finish.
+   */
+  provision(spec: EnvironmentSpec, count: number): void {
+    if (spec.generation !== this.generation) this.retire(spec.generation);
+    this.provisionedSpec = spec;
+    this.provisionedTarget = count;
+    this.provisionedFailure = undefined;
+    while (this.provisioned.size > count && this.provisionedIdle.length > 0) {
+      const env = this.provisionedIdle.pop();
+      if (env !== undefined) this.loseProvisioned(env, false);
+    }
+    this.fillProvisioned();
+  }
+
   /** Stops idle environments of older generations now; busy ones are stopped when they finish. */
   retire(newGeneration: string): void {
     this.generation = newGeneration;
     for (const env of this.idle.splice(0)) void env.stop();
+    for (const env of this.provisionedIdle.splice(0)) this.loseProvisioned(env, false);
   }
 
   async stopAll(): Promise<void> {
+    this.stopped = true;
     if (this.reaper) clearTimeout(this.reaper);
-    await Promise.all([...this.idle.splice(0), ...this.busy].map((env) => env.stop()));
+    await Promise.all([...this.idle.splice(0), ...this.provisionedIdle.splice(0), ...this.provisionedStarting, ...this.busy].map((env) => env.stop()));
   }
 
-  private takeIdle(): ExecutionEnvironment | undefined {
-    for (let env = this.idle.pop(); env !== undefined; env = this.idle.pop()) {
+  /** Starts provisioned environments until the target is met (counting those already starting). */
+  private fillProvisioned(): void {
+    const spec = this.provisionedSpec;
+    if (spec === undefined || spec.generation !== this.generation) return;
+    while (!this.stopped && this.provisioned.size + this.provisionedStarting.size < this.provisionedTarget) {
+      const env = new ExecutionEnvironment(spec, this.deps, 'provisioned-concurrency');
+      this.provisionedStarting.add(env);
+      void env.prewarm().then((ok) => {
+        this.provisionedStarting.delete(env);
+        if (!ok) {
+          // Not retried in a loop: a function whose init fails keeps failing (AWS reports the config FAILED).
+          if (!this.stopped) this.provisionedFailure = 'FUNCTION_ERROR_INIT_FAILURE';
+          return;
+        }
+        const wanted = !this.stopped && env.spec.generation === this.generation && this.provisioned.size < this.provisionedTarget;
+        if (!wanted) return void env.stop();
+        this.provisioned.add(env);
+        this.provisionedIdle.push(env);
+      });
+    }
+  }
+
+  /** A provisioned environment is gone (crashed, timed out, retired or surplus): stop it and start a replacement. */
+  private loseProvisioned(env: ExecutionEnvironment, replace = true): void {
+    this.provisioned.delete(env);
+    void env.stop();
+    if (replace) this.fillProvisioned();
+  }
+
+  private takeIdle(stack: ExecutionEnvironment[]): ExecutionEnvironment | undefined {
+    for (let env = stack.pop(); env !== undefined; env = stack.pop()) {
       if (env.reusable) return env;
-      void env.stop();
+      if (this.provisioned.has(env)) this.loseProvisioned(env);
+      else void env.stop();
     }
     return undefined;
   }

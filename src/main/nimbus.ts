@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -63,14 +63,18 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     accountLimit: config.account.concurrentExecutions, minUnreserved: config.account.minUnreservedConcurrency,
   });
   await functions.reconcile();
+  const invoker = new InvokeService(functions, code, engine, concurrency, layers);
+  const provisioned = new ProvisionedConcurrencyService(repo, invoker, concurrency, systemClock);
+  await provisioned.reconcile();
   const startedAt = Date.now();
 
   const api = createApiServer({
     functions,
-    aliases: new AliasService(repo),
+    aliases: new AliasService(repo, (record, alias, version) => provisioned.aliasDeleted(record, alias, version)),
     concurrency,
+    provisioned,
     layers,
-    invoker: new InvokeService(functions, code, engine, concurrency, layers),
+    invoker,
     account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,

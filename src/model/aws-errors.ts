@@ -101,6 +101,15 @@ export function unreservedBelowMinimum(min: number): AwsError {
   return new AwsError('InvalidParameterValueException', messages.unreservedBelowMinimum(min), { status: 400, faultType: null });
 }
 
+export function provisionedConfigNotFound(): AwsError {
+  return new AwsError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function', { status: 404 });
+}
+
+/** Provisioned concurrency beyond what the account can spare; like its reserved twin, without a Type member. */
+export function provisionedOverLimit(message: string): AwsError {
+  return new AwsError('InvalidParameterValueException', message, { status: 400, faultType: null });
+}
+
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
 /** 429 with AWS's `Reason` member and a `Retry-After` header (seconds). */
@@ -155,6 +164,12 @@ export const messages = {
     'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
   unreservedBelowMinimum: (min: number) =>
     `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${min}].`,
+  provisionedOnLatest: 'Provisioned Concurrency Configs cannot be applied to unpublished function versions.',
+  provisionedNeedsQualifier: 'The function resource provided must be an alias or a published version.',
+  provisionedAliasOnProvisionedVersion: "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version",
+  provisionedVersionUnderAlias: 'Version is pointed by a Provisioned Concurrency alias',
+  provisionedOverUnreserved: (unreserved: number) => `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${unreserved}].`,
+  provisionedBelowMinimum: (min: number) => `Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${min}].`,
   tooManyWeights: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
   weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
   latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',

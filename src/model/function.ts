@@ -102,3 +102,15 @@ export function versionOf(r: FunctionRecord): string {
   const v = (r as Partial<VersionRecord>).version;
   return v === undefined ? LATEST : v;
 }
+
+/** PutProvisionedConcurrencyConfig as stored: how many environments to keep initialised for a version or alias. */
+export interface ProvisionedConfigRecord {
+  readonly accountId: string;
+  readonly region: string;
+  readonly functionName: string;
+  /** A version number or an alias name. */
+  readonly qualifier: string;
+  readonly requested: number;
+  /** Epoch ms of the last Put. */
+  readonly lastModified: number;
+}

@@ -25,10 +25,13 @@ const aliasNameRe = /^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/;
 const functionVersionRe = /^(\$LATEST|[0-9]+)$/;
 const MAX_DESCRIPTION = 256;
 
+/** Told when an alias is deleted (its provisioned concurrency goes with it). */
+export type AliasDeleted = (record: FunctionRecord, alias: string, functionVersion: string) => Promise<void>;
+
 export class AliasService {
   private readonly resolver: FunctionResolver;
 
-  constructor(private readonly repo: FunctionRepository) {
+  constructor(private readonly repo: FunctionRepository, private readonly onDeleted: AliasDeleted = () => Promise.resolve()) {
     this.resolver = new FunctionResolver(repo);
   }
 
@@ -72,10 +75,11 @@ export class AliasService {
   }
 
   /** Deleting an alias that does not exist succeeds, as on AWS. */
-  delete(ctx: RequestContext, functionName: string, name: string): void {
+  async delete(ctx: RequestContext, functionName: string, name: string): Promise<void> {
     validate(name, {}, false);
     const record = this.functionFor(ctx, functionName, undefined);
-    this.repo.deleteAlias(record, name);
+    const alias = this.repo.getAlias(record, name);
+    if (alias !== undefined && this.repo.deleteAlias(record, name)) await this.onDeleted(record, name, alias.functionVersion);
   }
 
   list(ctx: RequestContext, functionName: string, functionVersion: string | undefined, marker: string | undefined, maxItems: number | undefined): { items: readonly AliasRecord[]; nextMarker?: string } {

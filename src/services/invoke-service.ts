@@ -2,7 +2,7 @@
 // the function and qualifier to an immutable EnvironmentSpec, applies the invocation-type rules and hands the
 // invocation to the engine. Outcomes come back as values.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Engine, EnvironmentSpec } from '../engine/index.js';
+import type { Engine, EnvironmentSpec, ProvisionedState } from '../engine/index.js';
 import { type FunctionRecord, functionNotFound, invalidParameter, type InvocationOutcome, resourceConflict } from '../model/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
@@ -73,6 +73,15 @@ export class InvokeService {
     } finally {
       release();
     }
+  }
+
+  /** Keeps `count` environments of this version initialised ahead of invocations (provisioned concurrency). */
+  async provision(config: FunctionRecord, version: string, count: number): Promise<void> {
+    this.engine.provision(await this.specOf(config, version), count);
+  }
+
+  provisionedState(config: FunctionRecord, version: string): ProvisionedState | undefined {
+    return this.engine.provisionedState(`${functionArn(config.region, config.accountId, config.name)}:${version}`);
   }
 
   /** Records are immutable and cached by the store, so each revision's spec (and /opt tree) is built once. */

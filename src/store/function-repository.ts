@@ -1,7 +1,7 @@
 // Persistence port for functions — $LATEST, published versions and aliases, one aggregate — and its SQLite
 // adapter. Records are whole JSON documents; every write is one statement or one transaction, so a crash leaves
 // either the old or the new state. Deleting a function deletes its versions and aliases (foreign-key cascade).
-import type { AliasRecord, FunctionRecord, VersionRecord } from '../model/function.js';
+import type { AliasRecord, FunctionRecord, ProvisionedConfigRecord, VersionRecord } from '../model/function.js';
 import type { Db } from './sqlite.js';
 
 export interface FunctionKey {
@@ -57,6 +57,12 @@ export interface FunctionRepository {
   insertAlias(alias: AliasRecord): boolean;
   replaceAlias(alias: AliasRecord, expectedRevisionId: string): boolean;
   deleteAlias(key: FunctionKey, alias: string): boolean;
+
+  getProvisioned(key: FunctionKey, qualifier: string): ProvisionedConfigRecord | undefined;
+  /** A function's provisioned concurrency configurations, by qualifier; every function's when `key` is undefined. */
+  listProvisioned(key: FunctionKey | undefined): ProvisionedConfigRecord[];
+  putProvisioned(config: ProvisionedConfigRecord): void;
+  deleteProvisioned(key: FunctionKey, qualifier: string): boolean;
 }
 
 /**
@@ -132,6 +138,17 @@ export class SqliteFunctionRepository implements FunctionRepository {
          WHERE account_id = ? AND region = ? AND name = ? AND alias = ? AND json_extract(record, '$.revisionId') = ?`,
       ),
       deleteAlias: db.prepare('DELETE FROM function_aliases WHERE account_id = ? AND region = ? AND name = ? AND alias = ?'),
+      getProvisioned: db.prepare<[string, string, string, string], { record: string }>(
+        'SELECT record FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND name = ? AND qualifier = ?',
+      ),
+      listProvisioned: db.prepare<[string, string, string], { record: string }>(
+        'SELECT record FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND name = ? ORDER BY qualifier',
+      ),
+      allProvisioned: db.prepare<[], { record: string }>('SELECT record FROM provisioned_concurrency'),
+      putProvisioned: db.prepare(
+        'INSERT OR REPLACE INTO provisioned_concurrency (account_id, region, name, qualifier, record) VALUES (?, ?, ?, ?, ?)',
+      ),
+      deleteProvisioned: db.prepare('DELETE FROM provisioned_concurrency WHERE account_id = ? AND region = ? AND name = ? AND qualifier = ?'),
     };
     this.publishTx = db.transaction((latest: FunctionRecord, expectedRevisionId: string, version: VersionRecord): boolean => {
       if (!this.replaceRow(latest, expectedRevisionId)) return false;
@@ -276,6 +293,24 @@ export class SqliteFunctionRepository implements FunctionRepository {
   deleteAlias(key: FunctionKey, alias: string): boolean {
     this.children.delete(aliasKey(key, alias));
     return this.stmts.deleteAlias.run(key.accountId, key.region, key.name, alias).changes === 1;
+  }
+
+  getProvisioned(key: FunctionKey, qualifier: string): ProvisionedConfigRecord | undefined {
+    const row = this.stmts.getProvisioned.get(key.accountId, key.region, key.name, qualifier);
+    return row === undefined ? undefined : (JSON.parse(row.record) as ProvisionedConfigRecord);
+  }
+
+  listProvisioned(key: FunctionKey | undefined): ProvisionedConfigRecord[] {
+    const rows = key === undefined ? this.stmts.allProvisioned.all() : this.stmts.listProvisioned.all(key.accountId, key.region, key.name);
+    return rows.map((r) => JSON.parse(r.record) as ProvisionedConfigRecord);
+  }
+
+  putProvisioned(c: ProvisionedConfigRecord): void {
+    this.stmts.putProvisioned.run(c.accountId, c.region, c.functionName, c.qualifier, JSON.stringify(c));
+  }
+
+  deleteProvisioned(key: FunctionKey, qualifier: string): boolean {
+    return this.stmts.deleteProvisioned.run(key.accountId, key.region, key.name, qualifier).changes === 1;
   }
 
   /** A rolled-back transaction may have cached rows it wrote: drop them, the next read reloads the truth. */

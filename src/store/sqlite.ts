@@ -55,6 +55,16 @@ const migrations: readonly string[] = [
      record     TEXT NOT NULL,
      PRIMARY KEY (account_id, region, name, version)
    ) WITHOUT ROWID;`,
+  // 4: provisioned concurrency configurations, per function and qualifier (a version or an alias).
+  `CREATE TABLE provisioned_concurrency (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     qualifier  TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, qualifier),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(file: string): Db {

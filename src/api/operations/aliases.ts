@@ -39,8 +39,8 @@ export function registerAliasOperations(router: Router, aliases: AliasService): 
     sendJson(call.res, 200, aliasConfiguration(alias));
   });
 
-  router.add('DELETE', `${base}/{alias}`, (call) => {
-    aliases.delete(call.ctx, call.params['name'] ?? '', call.params['alias'] ?? '');
+  router.add('DELETE', `${base}/{alias}`, async (call) => {
+    await aliases.delete(call.ctx, call.params['name'] ?? '', call.params['alias'] ?? '');
     sendEmpty(call.res, 204);
   });
 }
