@@ -40,6 +40,12 @@ export const schema = {
     keepAliveMs: { default: 600000, description: 'Idle time after which a warm execution environment is stopped.', min: 1 },
     initTimeoutMs: { default: 10000, description: 'Longest an environment may take from spawn to its first request for work.', min: 1 },
     nodePath: { default: '', description: 'Node binary for nodejs runtimes (empty: the one running Nimbus).' },
+    memoryBudgetMb: {
+      default: 0,
+      description: 'Host memory that execution environments may hold in total (each its MemorySize, from start to stop); a new one that does not fit first stops idle environments, then waits `engine.admissionWaitMs`, then is refused with 429. 0: 80% of the host\'s memory.',
+      min: 0,
+    },
+    admissionWaitMs: { default: 1000, description: 'Longest an invocation waits for host memory (see engine.memoryBudgetMb) before it is refused with 429.', min: 0 },
     isolation: {
       default: 'auto',
       description: 'Sandbox functions with bubblewrap (Lambda\'s filesystem layout, own PID namespace, unprivileged user): `auto` when the host can, `none` never.',

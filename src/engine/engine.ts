@@ -3,6 +3,7 @@
 import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import type { EnvironmentDeps } from './execution-environment.js';
+import { HostCapacity } from './host-capacity.js';
 import { type ProvisionedState, VersionPool } from './version-pool.js';
 
 /** A generation no spec carries: environments of a retired pool are never reused. */
@@ -10,6 +11,10 @@ const RETIRED = 'retired';
 
 export interface EngineOptions {
   readonly keepAliveMs: number;
+  /** Host memory execution environments may hold in total (MB); 0: no budget. */
+  readonly memoryBudgetMb?: number;
+  /** How long an invocation waits for host memory before it is refused with 429. */
+  readonly admissionWaitMs?: number;
 }
 
 export class Engine {
@@ -17,7 +22,12 @@ export class Engine {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
 
-  constructor(private readonly deps: EnvironmentDeps, private readonly options: EngineOptions) {}
+  readonly capacity: HostCapacity;
+
+  constructor(private readonly deps: EnvironmentDeps, private readonly options: EngineOptions) {
+    this.capacity = new HostCapacity(options.memoryBudgetMb ?? 0, options.admissionWaitMs ?? 0);
+    this.capacity.setEvictor((mb) => this.evictIdle(mb));
+  }
 
   async invoke(spec: EnvironmentSpec, input: InvokeInput): Promise<InvocationOutcome> {
     if (this.closing) {
@@ -45,10 +55,23 @@ export class Engine {
     return this.pools.get(poolKey)?.provisionedState;
   }
 
+  /** Stops idle on-demand environments of any function, least recently used first, until `mb` is freed. */
+  private evictIdle(mb: number): number {
+    const candidates = [...this.pools.values()].flatMap((pool) => pool.evictable.map((env) => ({ pool, env })));
+    candidates.sort((a, b) => a.env.lastUsedAt - b.env.lastUsedAt);
+    let freed = 0;
+    for (const { pool, env } of candidates) {
+      if (freed >= mb) break;
+      freed += env.spec.memoryMb;
+      pool.evict(env);
+    }
+    return freed;
+  }
+
   private poolOf(spec: EnvironmentSpec): VersionPool {
     let pool = this.pools.get(spec.poolKey);
     if (pool === undefined) {
-      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs);
+      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs, this.capacity);
       this.pools.set(spec.poolKey, pool);
     }
     return pool;
@@ -65,14 +88,14 @@ export class Engine {
     }
   }
 
-  stats(): { pools: number; idle: number; busy: number } {
+  stats(): { pools: number; idle: number; busy: number; memoryCommittedMb: number; memoryBudgetMb: number } {
     let idle = 0;
     let busy = 0;
     for (const pool of this.pools.values()) {
       idle += pool.size.idle;
       busy += pool.size.busy;
     }
-    return { pools: this.pools.size, idle, busy };
+    return { pools: this.pools.size, idle, busy, memoryCommittedMb: this.capacity.committedMb, memoryBudgetMb: this.capacity.budgetMb };
   }
 
   /**

@@ -18,6 +18,7 @@ import { type RuntimeDefinition, type RuntimeHost, runtimeDefinition } from '../
 import type { HostMounts, ProcessSandbox, SandboxPaths, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
+import type { Lease } from './host-capacity.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv } from './runtime-env.js';
@@ -88,7 +89,13 @@ export class ExecutionEnvironment {
   private cpuLimited = false;
   lastUsedAt = 0;
 
-  constructor(readonly spec: EnvironmentSpec, private readonly deps: EnvironmentDeps, readonly initializationType: InitializationType = 'on-demand') {
+  constructor(
+    readonly spec: EnvironmentSpec,
+    private readonly deps: EnvironmentDeps,
+    readonly initializationType: InitializationType = 'on-demand',
+    /** The host memory this environment holds (engine/host-capacity.ts), released when it stops. */
+    private readonly lease?: Lease,
+  ) {
     this.logStream = logStreamName(deps.clock.now(), spec.version, this.id);
   }
 
@@ -131,6 +138,7 @@ export class ExecutionEnvironment {
   /** Kills the runtime's whole process tree and closes the Runtime API listener. */
   async stop(): Promise<void> {
     this.stateValue = 'stopped';
+    this.lease?.release();
     const active = this.active;
     if (active !== undefined && !active.replied) {
       active.replied = true;

@@ -5,6 +5,7 @@
 import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import { type EnvironmentDeps, ExecutionEnvironment } from './execution-environment.js';
+import type { HostCapacity } from './host-capacity.js';
 
 /** Provisioned concurrency of a pool as GetProvisionedConcurrencyConfig reports it. */
 export interface ProvisionedState {
@@ -32,8 +33,26 @@ export class VersionPool {
   private reaper: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(spec: EnvironmentSpec, private readonly deps: EnvironmentDeps, private readonly keepAliveMs: number) {
+  constructor(
+    spec: EnvironmentSpec,
+    private readonly deps: EnvironmentDeps,
+    private readonly keepAliveMs: number,
+    private readonly capacity: HostCapacity,
+  ) {
     this.generation = spec.generation;
+  }
+
+  /** Idle on-demand environments, least recently used first (what host capacity may stop to make room). */
+  get evictable(): readonly ExecutionEnvironment[] {
+    return this.idle;
+  }
+
+  /** Stops one idle on-demand environment to free host memory for another. */
+  evict(env: ExecutionEnvironment): void {
+    const i = this.idle.indexOf(env);
+    if (i < 0) return;
+    this.idle.splice(i, 1);
+    void env.stop();
   }
 
   get size(): { idle: number; busy: number } {
@@ -49,7 +68,13 @@ export class VersionPool {
 
   async invoke(spec: EnvironmentSpec, input: InvokeInput): Promise<InvocationOutcome> {
     if (spec.generation !== this.generation) this.retire(spec.generation);
-    const env = this.takeIdle(this.provisionedIdle) ?? this.takeIdle(this.idle) ?? new ExecutionEnvironment(spec, this.deps);
+    const env = await this.environmentFor(spec);
+    if (env === undefined) {
+      return {
+        kind: 'platform-error', requestId: input.requestId, executedVersion: spec.version, logLines: [], errorType: 'TooManyRequestsException', status: 429,
+        message: `The host has no memory left for another ${spec.memoryMb} MB execution environment (engine.memoryBudgetMb).`,
+      };
+    }
     this.busy.add(env);
     try {
       return await env.invoke(input);
@@ -65,6 +90,25 @@ export class VersionPool {
       } else {
         void env.stop();
       }
+      // An invocation waiting for room may take this environment, or stop it to make room for its own.
+      this.capacity.changed();
+    }
+  }
+
+  /**
+   * An idle environment (provisioned first, then the most recently used), else a new one if the host has room
+   * (idle environments of any function may be stopped for it), else — after waiting up to the admission wait for
+   * one to free up — none.
+   */
+  private async environmentFor(spec: EnvironmentSpec): Promise<ExecutionEnvironment | undefined> {
+    const deadline = Date.now() + this.capacity.waitMs;
+    for (;;) {
+      const idle = this.takeIdle(this.provisionedIdle) ?? this.takeIdle(this.idle);
+      if (idle !== undefined) return idle;
+      const lease = this.capacity.tryAcquire(spec.memoryMb);
+      if (lease !== undefined) return new ExecutionEnvironment(spec, this.deps, 'on-demand', lease);
+      if (Date.now() >= deadline) return undefined;
+      await this.capacity.nextChange(deadline);
     }
   }
 
@@ -102,7 +146,12 @@ export class VersionPool {
     const spec = this.provisionedSpec;
     if (spec === undefined || spec.generation !== this.generation) return;
     while (!this.stopped && this.provisioned.size + this.provisionedStarting.size < this.provisionedTarget) {
-      const env = new ExecutionEnvironment(spec, this.deps, 'provisioned-concurrency');
+      const lease = this.capacity.tryAcquire(spec.memoryMb);
+      if (lease === undefined) {
+        this.provisionedFailure = 'INSUFFICIENT_HOST_MEMORY';
+        return;
+      }
+      const env = new ExecutionEnvironment(spec, this.deps, 'provisioned-concurrency', lease);
       this.provisionedStarting.add(env);
       void env.prewarm().then((ok) => {
         this.provisionedStarting.delete(env);

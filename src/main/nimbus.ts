@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createApiServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
@@ -55,7 +56,11 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
       host: { nodePath: config.engine.nodePath || process.execPath },
       initTimeoutMs: config.engine.initTimeoutMs,
     },
-    { keepAliveMs: config.engine.keepAliveMs },
+    {
+      keepAliveMs: config.engine.keepAliveMs,
+      memoryBudgetMb: config.engine.memoryBudgetMb || Math.floor((totalmem() * 0.8) / (1024 * 1024)),
+      admissionWaitMs: config.engine.admissionWaitMs,
+    },
   );
   const layers = new LayerService(new SqliteLayerRepository(db), code, new OptTreeStore(dataDir, code), systemClock);
   const functions = new FunctionService(repo, code, engine, systemClock, layers);

@@ -1,6 +1,6 @@
 // Invoke (POST /2015-03-31/functions/{F}/invocations) and the deprecated InvokeAsync: request headers in,
 // the outcome out as AWS writes it (status, X-Amz-Function-Error, X-Amz-Executed-Version, X-Amz-Log-Result).
-import { invalidParameter, invalidRequestContent, messages, serviceException } from '../../model/index.js';
+import { invalidParameter, invalidRequestContent, messages, serviceException, tooManyRequests } from '../../model/index.js';
 import type { InvocationType, InvokeService } from '../../services/index.js';
 import { AwsError } from '../../shared/errors.js';
 import { readBody, sendEmpty } from '../http.js';
@@ -69,6 +69,8 @@ export function registerInvokeOperations(router: Router, invoker: InvokeService)
     if (result.kind === 'dry-run') return sendEmpty(call.res, 204);
     const outcome = result.outcome;
     if (outcome.kind === 'platform-error') {
+      // The host had no room for another environment: a throttle, as when the account limit is reached.
+      if (outcome.status === 429) throw tooManyRequests('ConcurrentInvocationLimitExceeded');
       throw outcome.status >= 500 ? serviceException(outcome.message) : new AwsError(outcome.errorType, outcome.message, { status: outcome.status });
     }
     const headers: Record<string, string | number> = {
