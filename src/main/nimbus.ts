@@ -10,6 +10,7 @@ import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
 import { AccountService, AliasService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { type AsyncParts, startAsync } from './async.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -59,12 +60,15 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   );
   const functions = new FunctionService(repo, code, engine, systemClock);
   await functions.reconcile();
+  const asyncParts: AsyncParts = startAsync(db, functions, config.async, logger);
+  const invoker = new InvokeService(functions, code, engine, asyncParts.queue);
+  asyncParts.worker(invoker);
   const startedAt = Date.now();
 
   const api = createApiServer({
     functions,
     aliases: new AliasService(repo),
-    invoker: new InvokeService(functions, code, engine),
+    invoker,
     account: new AccountService(repo),
     logs: new LogService(logStore),
     logger,
@@ -73,7 +77,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     health: {
       health: () => ({
         status: 'ok', version: VERSION, uptimeSec: Math.round((Date.now() - startedAt) / 1000),
-        dataDir, store: 'sqlite', protections: sandbox.protections, cgroups: sandbox.cgroups, environments: engine.stats(),
+        dataDir, store: 'sqlite', protections: sandbox.protections, cgroups: sandbox.cgroups, environments: engine.stats(), async: asyncParts.queue.stats(),
       }),
     },
   });
@@ -91,11 +95,14 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      // 1. No new connections. 2. In-flight invocations finish (or fail once the grace period ends) and their
+      // 1. No new connections; the async worker claims no more events. 2. In-flight invocations (async
+      // deliveries too) finish (or fail once the grace period ends; a failed delivery stays queued) and their
       // responses are written. 3. Remaining keep-alive connections close. 4. The stores close.
       const closed = new Promise((r) => server.close(r));
       server.closeIdleConnections();
+      const deliveriesDone = asyncParts.stop();
       await engine.shutdown(config.server.shutdownGraceMs);
+      await deliveriesDone;
       sandbox.close();
       await api.whenIdle();
       server.closeAllConnections();

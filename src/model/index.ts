@@ -5,3 +5,4 @@ export * from './runtimes.js';
 export * from './aws-errors.js';
 export * from './function-identifier.js';
 export * from './settings-validation.js';
+export * from './event-invoke-config.js';

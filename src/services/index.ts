@@ -6,3 +6,7 @@ export { AccountService, type AccountSettings } from './account-service.js';
 export type { RequestContext } from './context.js';
 export { ZIPPED_LIMIT_BYTES, UNZIPPED_LIMIT_BYTES } from './code-intake.js';
 export { LogService, type FilterInput } from './log-service.js';
+export { type EventAcceptor } from './invoke-service.js';
+export { AsyncEventQueue, type QueueStats } from './async-queue.js';
+export { AsyncWorker, type AsyncWorkerOptions } from './async-worker.js';
+export { Destinations, LambdaDestination, type DestinationTarget } from './destinations.js';
