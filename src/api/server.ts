@@ -2,13 +2,14 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, AliasService, FunctionService, InvokeService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, EventInvokeConfigService, FunctionService, InvokeService, LogService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
 import { registerAccountOperations } from './operations/account.js';
 import { registerAliasOperations } from './operations/aliases.js';
 import { registerFunctionOperations } from './operations/functions.js';
+import { registerEventInvokeConfigOperations } from './operations/event-invoke-config.js';
 import { registerInvokeOperations } from './operations/invoke.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
 import { type HealthSource, registerNimbusOperations } from './operations/nimbus.js';
@@ -20,6 +21,7 @@ export interface ApiDeps {
   readonly functions: FunctionService;
   readonly aliases: AliasService;
   readonly invoker: InvokeService;
+  readonly eventInvokeConfigs: EventInvokeConfigService;
   readonly account: AccountService;
   readonly logs: LogService;
   readonly health: HealthSource;
@@ -39,6 +41,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerFunctionOperations(router, deps.functions);
   registerAliasOperations(router, deps.aliases);
   registerInvokeOperations(router, deps.invoker);
+  registerEventInvokeConfigOperations(router, deps.eventInvokeConfigs);
   registerTagOperations(router, deps.functions);
   registerAccountOperations(router, deps.account);
   registerNimbusOperations(router, deps.functions, deps.health);

@@ -2,13 +2,14 @@
 // worker. The worker needs the InvokeService, which needs the queue, hence the two steps.
 import type { Config } from '../config/index.js';
 import type { Logger } from '../observe/index.js';
-import { AsyncEventQueue, AsyncWorker, Destinations, type FunctionService, type InvokeService, LambdaDestination } from '../services/index.js';
+import { AsyncEventQueue, AsyncWorker, Destinations, EventInvokeConfigService, type FunctionService, type InvokeService, LambdaDestination } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { type Db, SqliteAsyncEventStore } from '../store/index.js';
 
 export interface AsyncParts {
   readonly queue: AsyncEventQueue;
   readonly destinations: Destinations;
+  readonly configs: EventInvokeConfigService;
   /** Starts the worker delivering through `invoker`. */
   worker(invoker: InvokeService): void;
   /** Stops claiming; resolves when deliveries in progress have settled. */
@@ -34,6 +35,7 @@ export function startAsync(db: Db, functions: FunctionService, config: Config['a
   return {
     queue,
     destinations,
+    configs: new EventInvokeConfigService(functions.resolver, queue.store, destinations, systemClock),
     worker(invoker) {
       worker = new AsyncWorker(queue, invoker, destinations, systemClock, {
         maxConcurrent: config.maxConcurrentDeliveries, retryDelayScale: config.retryDelayScale, pollIntervalMs: config.pollIntervalMs,

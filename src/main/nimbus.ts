@@ -69,6 +69,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     functions,
     aliases: new AliasService(repo),
     invoker,
+    eventInvokeConfigs: asyncParts.configs,
     account: new AccountService(repo),
     logs: new LogService(logStore),
     logger,

@@ -10,3 +10,4 @@ export { type EventAcceptor } from './invoke-service.js';
 export { AsyncEventQueue, type QueueStats } from './async-queue.js';
 export { AsyncWorker, type AsyncWorkerOptions } from './async-worker.js';
 export { Destinations, LambdaDestination, type DestinationTarget } from './destinations.js';
+export { EventInvokeConfigService, type EventInvokeConfigInput, type EventInvokeConfigView } from './event-invoke-config-service.js';

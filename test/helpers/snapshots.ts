@@ -261,6 +261,8 @@ export class SnapshotNormaliser {
       return out;
     }
     if (typeof value === 'number' && key === 'CodeSize') return '<code-size>';
+    // Timestamp-typed members sent as epoch seconds (EventInvokeConfig's LastModified): botocore makes them datetimes.
+    if (typeof value === 'number' && key === 'LastModified') return 'datetime';
     if (typeof value !== 'string') return value;
     switch (key) {
       case 'LastModified':
