@@ -8,6 +8,6 @@ export { ZIPPED_LIMIT_BYTES, UNZIPPED_LIMIT_BYTES } from './code-intake.js';
 export { LogService, type FilterInput } from './log-service.js';
 export { type EventAcceptor } from './invoke-service.js';
 export { AsyncEventQueue, type QueueStats } from './async-queue.js';
-export { AsyncWorker, type AsyncWorkerOptions } from './async-worker.js';
+export { AsyncWorker, type AsyncWorkerOptions, type Invoker } from './async-worker.js';
 export { Destinations, LambdaDestination, type DestinationTarget } from './destinations.js';
 export { EventInvokeConfigService, type EventInvokeConfigInput, type EventInvokeConfigView } from './event-invoke-config-service.js';

@@ -2,7 +2,7 @@
 // event is stored, a background worker runs it through the same path as a synchronous call, function errors
 // are retried MaximumRetryAttempts times (delays scaled down by async.retryDelayScale), and the queue's state
 // shows in /_nimbus/health.
-import { InvokeAsyncCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeAsyncCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deployRecorder, eventuallyAsync, invokeEvent, seen, startAsyncTestServer } from '../helpers/async.js';
@@ -75,5 +75,57 @@ describe('async invocation', () => {
     const h = await health();
     for (const key of ['queued', 'retrying', 'inFlight', 'dropped', 'received', 'delivered']) assert.equal(typeof h.async[key], 'number', key);
     assert.ok((h.async['received'] as number) >= 4);
+  });
+});
+
+describe('async destinations and event invoke config', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startAsyncTestServer();
+    await deployRecorder(server.lambda, 'src');
+    await deployRecorder(server.lambda, 'dest');
+    const dest = (await server.lambda.send(new GetFunctionCommand({ FunctionName: 'dest' }))).Configuration?.FunctionArn;
+    await server.lambda.send(new PutFunctionEventInvokeConfigCommand({
+      FunctionName: 'src', MaximumRetryAttempts: 1, DestinationConfig: { OnSuccess: { Destination: dest }, OnFailure: { Destination: dest } },
+    }));
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  type Record = { version: string; timestamp: string; requestContext: { requestId: string; functionArn: string; condition: string; approximateInvokeCount: number };
+    requestPayload: unknown; responseContext: { statusCode: number; executedVersion: string; functionError?: string }; responsePayload: unknown };
+  const recordFor = async (requestId: string | undefined): Promise<Record | undefined> => {
+    const found = (await seen(server.url, 'dest')).map((s) => s.event as Record).find((r) => r.requestContext?.requestId === requestId);
+    return found;
+  };
+
+  it('sends an OnSuccess invocation record to the destination function', async () => {
+    const out = await invokeEvent(server.lambda, 'src', { n: 1 });
+    assert.ok(await eventuallyAsync(async () => (await recordFor(out.requestId)) !== undefined), 'the destination got the record');
+    const record = await recordFor(out.requestId);
+    assert.equal(record?.version, '1.0');
+    assert.match(record?.timestamp ?? '', /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(record?.requestContext, { requestId: out.requestId, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:src:$LATEST', condition: 'Success', approximateInvokeCount: 1 });
+    assert.deepEqual(record?.requestPayload, { n: 1 });
+    assert.deepEqual(record?.responseContext, { statusCode: 200, executedVersion: '$LATEST' });
+    assert.deepEqual(record?.responsePayload, { echoed: { n: 1 } });
+  });
+
+  it('retries per MaximumRetryAttempts (1: two runs) and then sends a RetriesExhausted record OnFailure', async () => {
+    const out = await invokeEvent(server.lambda, 'src', { fail: true });
+    assert.ok(await eventuallyAsync(async () => (await recordFor(out.requestId)) !== undefined), 'the destination got the record');
+    const record = await recordFor(out.requestId);
+    assert.equal(record?.requestContext.condition, 'RetriesExhausted');
+    assert.equal(record?.requestContext.approximateInvokeCount, 2);
+    assert.deepEqual(record?.responseContext, { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
+    assert.equal((record?.responsePayload as { errorMessage?: string }).errorMessage, 'asked to fail');
+    assert.equal((await seen(server.url, 'src')).filter((s) => s.requestId === out.requestId).length, 2);
+  });
+
+  it('refuses queue, topic and bus destinations clearly until those services exist', async () => {
+    await assert.rejects(server.lambda.send(new PutFunctionEventInvokeConfigCommand({
+      FunctionName: 'src', DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:dlq' } },
+    })), (err: Error) => err.name === 'InvalidParameterValueException' && /does not support sqs destinations yet/.test(err.message));
   });
 });
