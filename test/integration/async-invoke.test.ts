@@ -4,6 +4,8 @@
 // shows in /_nimbus/health.
 import { GetFunctionCommand, InvokeAsyncCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { deployRecorder, eventuallyAsync, invokeEvent, seen, startAsyncTestServer } from '../helpers/async.js';
 import type { TestServer } from '../helpers/server.js';
@@ -71,10 +73,15 @@ describe('async invocation', () => {
     assert.equal(await runs(), 3);
   });
 
-  it('reports the queue in /_nimbus/health', async () => {
+  it('reports the queue in /_nimbus/health and `nimbus queue`', async () => {
     const h = await health();
     for (const key of ['queued', 'retrying', 'inFlight', 'dropped', 'received', 'delivered']) assert.equal(typeof h.async[key], 'number', key);
     assert.ok((h.async['received'] as number) >= 4);
+    const env = { ...process.env };
+    delete env['NODE_EXTRA_CA_CERTS'];
+    const cli = await promisify(execFile)(process.execPath, ['dist/src/cli/main.js', 'queue', '--endpoint', server.url], { env });
+    assert.match(cli.stdout, /^dropped +│? *1 +│? *RetriesExhausted 1$/m);
+    assert.match(cli.stdout, new RegExp(`^received +│? *${String(h.async['received'])} `, 'm'));
   });
 });
 
