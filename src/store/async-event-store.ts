@@ -31,6 +31,8 @@ export interface QueueCounts {
   readonly retrying: number;
   readonly inFlight: number;
   readonly dropped: number;
+  /** Age of the oldest event not yet delivered or dropped, seconds (0 when there is none). */
+  readonly oldestEventAgeSec: number;
 }
 
 interface EventRow {
@@ -94,9 +96,11 @@ export class SqliteAsyncEventStore {
         coalesce(sum(state = 'queued' AND lease_until <= @now AND invoke_count + platform_errors = 0), 0) AS queued,
         coalesce(sum(state = 'queued' AND lease_until <= @now AND invoke_count + platform_errors > 0), 0) AS retrying,
         coalesce(sum(state = 'queued' AND lease_until > @now), 0) AS inFlight,
-        coalesce(sum(state = 'dropped'), 0) AS dropped
-      FROM async_events`).get({ now }) as QueueCounts;
-    return row;
+        coalesce(sum(state = 'dropped'), 0) AS dropped,
+        min(CASE WHEN state = 'queued' THEN enqueued_at END) AS oldest
+      FROM async_events`).get({ now }) as Omit<QueueCounts, 'oldestEventAgeSec'> & { oldest: number | null };
+    const { oldest, ...counts } = row;
+    return { ...counts, oldestEventAgeSec: oldest === null ? 0 : Math.max(0, Math.round((now - oldest) / 1000)) };
   }
 
   droppedReasons(): Record<string, number> {

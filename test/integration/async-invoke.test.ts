@@ -75,7 +75,7 @@ describe('async invocation', () => {
 
   it('reports the queue in /_nimbus/health and `nimbus queue`', async () => {
     const h = await health();
-    for (const key of ['queued', 'retrying', 'inFlight', 'dropped', 'received', 'delivered']) assert.equal(typeof h.async[key], 'number', key);
+    for (const key of ['queued', 'retrying', 'inFlight', 'dropped', 'received', 'delivered', 'oldestEventAgeSec']) assert.equal(typeof h.async[key], 'number', key);
     assert.ok((h.async['received'] as number) >= 4);
     const env = { ...process.env };
     delete env['NODE_EXTRA_CA_CERTS'];

@@ -28,7 +28,7 @@ function setup(file: string, invoke: (req: InvokeRequest) => InvokeResult) {
   let calls = 0;
   const invoker = { invoke: async (_ctx: unknown, req: InvokeRequest) => { calls += 1; now += 10_000; return invoke(req); } };
   const worker = new AsyncWorker(queue, invoker, new Destinations([sink]), clock, { maxConcurrent: 4, retryDelayScale: 0, pollIntervalMs: 1 }, createLogger('silent'));
-  return { db, queue, worker, records, calls: () => calls };
+  return { db, queue, worker, records, calls: () => calls, advance: (ms: number) => void (now += ms) };
 }
 
 const settledWhen = async (check: () => boolean): Promise<boolean> => {
@@ -43,6 +43,7 @@ describe('async worker', () => {
     const t = setup('age.db', () => throttled);
     t.queue.store.putConfig({ ...ctx, ...target }, { maximumEventAgeSec: 60, onFailure: 'arn:aws:lambda:us-east-1:000000000000:function:d', lastModified: 0 });
     t.queue.accept({ ...ctx, requestId: 'ev-1' }, target, Buffer.from('{"a":1}'));
+    assert.equal(t.queue.stats().oldestEventAgeSec, 0);
     t.worker.start();
     assert.ok(await settledWhen(() => t.records.length === 1));
     await t.worker.stop();
@@ -58,6 +59,8 @@ describe('async worker', () => {
   it('delivers an event whose claim a crashed process left behind (lease voided at start)', async () => {
     const t = setup('lease.db', () => ({ kind: 'outcome', outcome: { kind: 'ok', requestId: 'x', executedVersion: '$LATEST', logLines: [], payload: Buffer.from('null'), contentType: 'application/json' } }));
     t.queue.accept({ ...ctx, requestId: 'ev-2' }, target, Buffer.from('{}'));
+    t.advance(42_000);
+    assert.equal(t.queue.stats().oldestEventAgeSec, 42, 'the age of the oldest pending event is visible');
     assert.equal(t.queue.store.claim(2_000_000, 9_000_000_000, 10).length, 1, 'a previous process claimed it');
     assert.equal(t.queue.store.claim(2_000_000, 9_000_000_000, 10).length, 0, 'a live claim is not handed out twice');
     t.worker.start();

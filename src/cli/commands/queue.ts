@@ -14,11 +14,12 @@ interface QueueStats {
   received: number;
   delivered: number;
   droppedReasons: Record<string, number>;
+  oldestEventAgeSec: number;
 }
 
 export function queueTable(q: QueueStats): string {
   const rows: string[][] = [
-    ['queued', String(q.queued), 'waiting for their first delivery'],
+    ['queued', String(q.queued), `waiting for their first delivery; oldest pending event ${q.oldestEventAgeSec} s old`],
     ['retrying', String(q.retrying), 'waiting for a retry (function error, throttle or platform error)'],
     ['in flight', String(q.inFlight), 'being delivered now'],
     ['dropped', String(q.dropped), Object.entries(q.droppedReasons).map(([reason, n]) => `${reason} ${n}`).join(', ') || '-'],
