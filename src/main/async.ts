@@ -39,6 +39,7 @@ export function startAsync(db: Db, functions: FunctionService, config: Config['a
     worker(invoker) {
       worker = new AsyncWorker(queue, invoker, destinations, systemClock, {
         maxConcurrent: config.maxConcurrentDeliveries, retryDelayScale: config.retryDelayScale, pollIntervalMs: config.pollIntervalMs,
+        droppedRetentionMs: config.droppedRetentionDays * 86_400_000,
       }, logger.child({ component: 'async-worker' }));
       worker.start();
     },

@@ -19,6 +19,8 @@ import type { RequestContext } from './context.js';
 export interface AsyncWorkerOptions {
   /** Deliveries in progress at once. */
   readonly maxConcurrent: number;
+  /** Dropped events are kept this long (for `nimbus queue`), then deleted. */
+  readonly droppedRetentionMs: number;
   /** Multiplies every retry delay (1 = AWS's ~1 min / ~2 min). */
   readonly retryDelayScale: number;
   /** How often to look for events that became due (retries); new events wake the worker at once. */
@@ -31,12 +33,14 @@ export interface Invoker {
 
 /** Longer than the longest invocation (900 s) plus an init: a live claim never expires under a delivery. */
 const LEASE_MS = 16 * 60_000;
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 export class AsyncWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private kicked = false;
   private stopping = false;
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly queue: AsyncEventQueue,
@@ -76,6 +80,11 @@ export class AsyncWorker {
     this.timer = undefined;
     if (this.stopping) return;
     const now = this.clock.now();
+    if (now - this.prunedAt >= PRUNE_INTERVAL_MS) {
+      this.prunedAt = now;
+      const pruned = this.queue.store.pruneDropped(now - this.options.droppedRetentionMs);
+      if (pruned > 0) this.log.info({ pruned }, 'dropped async events past their retention deleted');
+    }
     const free = this.options.maxConcurrent - this.inFlight.size;
     for (const event of this.queue.store.claim(now, now + LEASE_MS, free)) {
       const delivery = this.deliver(event).catch((err: unknown) => this.log.error({ err, eventId: event.id }, 'async event could not be settled; it is retried when its lease expires'));
@@ -106,7 +115,7 @@ export class AsyncWorker {
       // The function (or its version or alias) was deleted after the event was accepted: nothing can run it.
       if (err instanceof AwsError && err.type === 'ResourceNotFoundException') {
         this.log.warn({ eventId: event.id, reason: err.message }, 'async event dropped: its function no longer exists');
-        store.drop(event.id, 'FunctionNotFound', event.invokeCount);
+        store.drop(event.id, 'FunctionNotFound', event.invokeCount, this.clock.now());
         return;
       }
       // Throttles, a function still settling or failed, a server shutting down: platform errors, retried by age.
@@ -124,7 +133,7 @@ export class AsyncWorker {
   private fail(event: QueuedEvent, config: EventInvokeConfig | undefined, condition: Exclude<AsyncCondition, 'Success'>, counts: AttemptCounts, outcome: InvocationOutcome | undefined): void {
     this.log.warn({ eventId: event.id, function: event.functionName, condition, invokeCount: counts.invokeCount }, 'async event dropped');
     this.send(event, config?.onFailure, condition, counts, outcome);
-    this.queue.store.drop(event.id, condition, counts.invokeCount);
+    this.queue.store.drop(event.id, condition, counts.invokeCount, this.clock.now());
   }
 
   /** Sends the invocation record to a destination, if one is configured. A failed send is logged, not retried. */

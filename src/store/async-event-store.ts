@@ -57,7 +57,9 @@ export class SqliteAsyncEventStore {
     this.completeSql = db.prepare(`DELETE FROM async_events WHERE id = ?`);
     this.retrySql = db.prepare(`UPDATE async_events SET next_attempt_at = @at, lease_until = 0, invoke_count = @invokeCount,
       function_errors = @functionErrors, platform_errors = @platformErrors WHERE id = @id`);
-    this.dropSql = db.prepare(`UPDATE async_events SET state = 'dropped', dropped_reason = @reason, lease_until = 0, invoke_count = @invokeCount WHERE id = @id`);
+    // A dropped row's next_attempt_at records when it was dropped (for pruneDropped).
+    this.dropSql = db.prepare(`UPDATE async_events SET state = 'dropped', dropped_reason = @reason, lease_until = 0, invoke_count = @invokeCount,
+      next_attempt_at = @at WHERE id = @id`);
   }
 
   /** Committed when this returns (better-sqlite3 statements autocommit; WAL + synchronous=NORMAL survives a process crash). */
@@ -82,8 +84,13 @@ export class SqliteAsyncEventStore {
     this.retrySql.run({ id, at, ...counts });
   }
 
-  drop(id: string, reason: string, invokeCount: number): void {
-    this.dropSql.run({ id, reason, invokeCount });
+  drop(id: string, reason: string, invokeCount: number, at: number): void {
+    this.dropSql.run({ id, reason, invokeCount, at });
+  }
+
+  /** Deletes dropped events older than `before` (epoch ms); returns how many. */
+  pruneDropped(before: number): number {
+    return this.db.prepare(`DELETE FROM async_events WHERE state = 'dropped' AND next_attempt_at < ?`).run(before).changes;
   }
 
   /** This server is the data dir's only user (data-dir lock): leases left by a previous process are void. */

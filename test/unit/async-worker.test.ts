@@ -27,8 +27,8 @@ function setup(file: string, invoke: (req: InvokeRequest) => InvokeResult) {
   const sink: DestinationTarget = { service: 'lambda', validate: () => undefined, deliver: (_c, _a, r) => void records.push(r) };
   let calls = 0;
   const invoker = { invoke: async (_ctx: unknown, req: InvokeRequest) => { calls += 1; now += 10_000; return invoke(req); } };
-  const worker = new AsyncWorker(queue, invoker, new Destinations([sink]), clock, { maxConcurrent: 4, retryDelayScale: 0, pollIntervalMs: 1 }, createLogger('silent'));
-  return { db, queue, worker, records, calls: () => calls, advance: (ms: number) => void (now += ms) };
+  const worker = new AsyncWorker(queue, invoker, new Destinations([sink]), clock, { maxConcurrent: 4, retryDelayScale: 0, pollIntervalMs: 1, droppedRetentionMs: 86_400_000 }, createLogger('silent'));
+  return { db, queue, worker, records, calls: () => calls, advance: (ms: number) => void (now += ms), now: () => now };
 }
 
 const settledWhen = async (check: () => boolean): Promise<boolean> => {
@@ -53,6 +53,9 @@ describe('async worker', () => {
     assert.equal(r?.requestContext.approximateInvokeCount, 0, 'throttles never reached the function');
     assert.deepEqual(r?.requestPayload, { a: 1 });
     assert.deepEqual(t.queue.stats().droppedReasons, { EventAgeExceeded: 1 });
+    t.advance(86_400_000);
+    assert.equal(t.queue.store.pruneDropped(t.now() - 86_400_001), 0, 'kept for the retention period');
+    assert.equal(t.queue.store.pruneDropped(t.now() - 86_400_000 + 1), 1, 'deleted after it');
     t.db.close();
   });
 
