@@ -2,15 +2,17 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, AliasService, EventInvokeConfigService, FunctionService, InvokeService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, ConcurrencyService, EventInvokeConfigService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
 import { registerAccountOperations } from './operations/account.js';
 import { registerAliasOperations } from './operations/aliases.js';
+import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerEventInvokeConfigOperations } from './operations/event-invoke-config.js';
 import { registerInvokeOperations } from './operations/invoke.js';
+import { registerLayerOperations } from './operations/layers.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
 import { type HealthSource, registerNimbusOperations } from './operations/nimbus.js';
 import { registerTagOperations } from './operations/tags.js';
@@ -20,6 +22,8 @@ import { regionOf } from './sigv4.js';
 export interface ApiDeps {
   readonly functions: FunctionService;
   readonly aliases: AliasService;
+  readonly concurrency: ConcurrencyService;
+  readonly layers: LayerService;
   readonly invoker: InvokeService;
   readonly eventInvokeConfigs: EventInvokeConfigService;
   readonly account: AccountService;
@@ -40,6 +44,8 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   const router = new Router();
   registerFunctionOperations(router, deps.functions);
   registerAliasOperations(router, deps.aliases);
+  registerConcurrencyOperations(router, deps.concurrency);
+  registerLayerOperations(router, deps.layers);
   registerInvokeOperations(router, deps.invoker);
   registerEventInvokeConfigOperations(router, deps.eventInvokeConfigs);
   registerTagOperations(router, deps.functions);

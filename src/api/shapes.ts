@@ -29,6 +29,7 @@ export function functionConfiguration(r: FunctionRecord, qualifier?: string, ver
     CodeSha256: r.code.sha256Base64,
     Version: version,
     ...(s.environment === null ? {} : { Environment: { Variables: { ...s.environment } } }),
+    ...(s.layers === undefined ? {} : { Layers: s.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) }),
     TracingConfig: { Mode: s.tracingMode },
     RevisionId: r.revisionId,
     State: st.state,
@@ -55,12 +56,16 @@ export function listEntry(r: FunctionRecord, qualifier?: string): Record<string,
   return full;
 }
 
-/** GetFunction: the configuration the qualifier names, and the function's tags (tags belong to the function). */
-export function getFunctionResponse(r: FunctionRecord, codeUrl: string, qualifier: string | undefined, tags: Readonly<Record<string, string>>): Record<string, unknown> {
+/**
+ * GetFunction: the configuration the qualifier names, with the function's tags and reserved concurrency
+ * (both belong to the function, not to a version).
+ */
+export function getFunctionResponse(r: FunctionRecord, codeUrl: string, qualifier: string | undefined, fn: FunctionRecord): Record<string, unknown> {
   return {
     Configuration: functionConfiguration(r, qualifier),
     Code: { RepositoryType: 'S3', Location: codeUrl },
-    ...(Object.keys(tags).length === 0 ? {} : { Tags: { ...tags } }),
+    ...(Object.keys(fn.tags).length === 0 ? {} : { Tags: { ...fn.tags } }),
+    ...(fn.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } }),
   };
 }
 

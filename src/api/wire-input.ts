@@ -6,7 +6,7 @@ import { AwsError } from '../shared/errors.js';
 
 type Json = Record<string, unknown>;
 
-function serializationError(): AwsError {
+export function serializationError(): AwsError {
   return new AwsError('SerializationException', 'Unexpected token in request body', { status: 400, faultType: null });
 }
 
@@ -21,7 +21,7 @@ export function parseJsonBody(body: Buffer): Json {
   }
 }
 
-function str(o: Json, key: string): string | undefined {
+export function str(o: Json, key: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw serializationError();
@@ -35,7 +35,7 @@ function num(o: Json, key: string): number | undefined {
   return v;
 }
 
-function obj(o: Json, key: string): Json | undefined {
+export function obj(o: Json, key: string): Json | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) throw serializationError();
@@ -52,7 +52,7 @@ function stringMap(v: Json | undefined): Record<string, string> | undefined {
   return out;
 }
 
-function stringList(o: Json, key: string): string[] | undefined {
+export function stringList(o: Json, key: string): string[] | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw serializationError();
@@ -60,8 +60,6 @@ function stringList(o: Json, key: string): string[] | undefined {
 }
 
 function refuseUnsupported(o: Json): void {
-  const layers = stringList(o, 'Layers');
-  if (layers !== undefined && layers.length > 0) throw invalidParameter('Layers are not supported by this Nimbus build yet.');
   const vpc = obj(o, 'VpcConfig');
   if (vpc !== undefined && ((stringList(vpc, 'SubnetIds')?.length ?? 0) > 0)) {
     throw invalidParameter('VpcConfig is not supported by Nimbus: functions run on the host network.');
@@ -91,6 +89,7 @@ function settingsOf(o: Json) {
     applicationLogLevel: logging === undefined ? undefined : str(logging, 'ApplicationLogLevel'),
     systemLogLevel: logging === undefined ? undefined : str(logging, 'SystemLogLevel'),
     tracingMode: tracingMode as 'Active' | 'PassThrough' | undefined,
+    layers: stringList(o, 'Layers'),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

@@ -24,6 +24,17 @@ export const schema = {
   account: {
     accountId: { default: '000000000000', description: 'AWS account id used in ARNs.', aliases: ['NIMBUS_ACCOUNT_ID'] },
     defaultRegion: { default: 'us-east-1', description: 'Region used when a request carries no SigV4 credential scope.', aliases: ['NIMBUS_REGION'] },
+    concurrentExecutions: {
+      default: 1000,
+      description: 'Account concurrency limit per region (AWS\'s default quota): invocations beyond it are throttled with 429. Reported by GetAccountSettings.',
+      aliases: ['NIMBUS_CONCURRENCY_LIMIT'],
+      min: 1,
+    },
+    minUnreservedConcurrency: {
+      default: 100,
+      description: 'Concurrency that reserved concurrency may not take from the account (AWS keeps 100 unreserved).',
+      min: 0,
+    },
   },
   engine: {
     keepAliveMs: { default: 600000, description: 'Idle time after which a warm execution environment is stopped.', min: 1 },

@@ -16,6 +16,8 @@ export interface EnvironmentSpec {
   readonly timeoutSec: number;
   /** Extracted code, the environment's task root. */
   readonly codeDir: string;
+  /** The function's layers merged (host path), shown read-only as /opt; absent when it has none. */
+  readonly optDir?: string;
   /** EphemeralStorage in MB: the size of the private /tmp. */
   readonly ephemeralStorageMb: number;
   readonly userEnv: Readonly<Record<string, string>>;

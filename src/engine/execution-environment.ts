@@ -15,11 +15,11 @@ import {
   billedMs, endLine, initStartLine, logStreamName, reportLine, startLine, timeoutLine,
 } from '../observe/index.js';
 import { type RuntimeDefinition, type RuntimeHost, runtimeDefinition } from '../runtimes/index.js';
-import type { HostMounts, ProcessSandbox, SandboxProcess } from '../sandbox/index.js';
+import type { HostMounts, ProcessSandbox, SandboxPaths, SandboxProcess } from '../sandbox/index.js';
 import { randomHex } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
-import { createRuntimeApiServer, MAX_RESPONSE_BYTES, type RuntimeReply } from './runtime-api.js';
+import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv } from './runtime-env.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
@@ -68,10 +68,9 @@ export class ExecutionEnvironment {
   private stateValue: EnvironmentState = 'created';
   private proc: SandboxProcess | undefined;
   private server: Server | undefined;
+  private api: RuntimeApi | undefined;
   private parked: ServerResponse | undefined;
   private active: Active | undefined;
-  /** The request this environment answered last: a second reply to it is 403, any other unknown id 400. */
-  private lastFinished: string | undefined;
   /** Counts output lines, so completion can wait until the runtime's output has gone quiet. */
   private outputSeq = 0;
   private initError: InitFailure | undefined;
@@ -138,12 +137,13 @@ export class ExecutionEnvironment {
       const errorMessage = runtime?.unavailable === undefined ? `Nimbus cannot run runtime ${this.spec.runtime} yet` : `Nimbus cannot run ${this.spec.runtime} here: ${runtime.unavailable}`;
       return { errorType: 'Runtime.InvalidRuntime', payload: json({ errorType: 'Runtime.InvalidRuntime', errorMessage }) };
     }
-    const missing = runtime.envStyle === 'managed' ? undefined : missingBootstrap(this.spec.codeDir, this.deps.sandbox.paths(this.mountsFor(runtime)).taskRoot);
-    if (missing !== undefined) {
+    const paths = this.deps.sandbox.paths(this.mountsFor(runtime));
+    if (runtime.envStyle !== 'managed' && findBootstrap(this.spec, paths) === undefined) {
       this.stateValue = 'stopped';
-      return missing;
+      return missingBootstrap(paths);
     }
-    this.server = createRuntimeApiServer(this.handlers());
+    this.api = new RuntimeApi(this.handlers());
+    this.server = this.api.server;
     // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
     // (libuv unlinks a listening socket's file when the server closes.)
     const endpoint = this.deps.sandbox.runtimeApiEndpoint(this.id);
@@ -171,13 +171,16 @@ export class ExecutionEnvironment {
   private mountsFor(runtime: RuntimeDefinition): HostMounts {
     return {
       taskRoot: this.spec.codeDir, runtimeDir: runtime.clientDir, nodePath: this.deps.host.nodePath,
+      ...(this.spec.optDir === undefined ? {} : { optDir: this.spec.optDir }),
       ...(this.runtimeApiSocket === undefined ? {} : { runtimeApiSocket: this.runtimeApiSocket }),
     };
   }
 
   private spawnRuntime(runtime: RuntimeDefinition): InitFailure | undefined {
     const mounts = this.mountsFor(runtime);
-    const paths = this.deps.sandbox.paths(mounts);
+    const sandboxPaths = this.deps.sandbox.paths(mounts);
+    const bootstrap = runtime.envStyle === 'managed' ? undefined : findBootstrap(this.spec, sandboxPaths);
+    const paths = bootstrap === undefined ? sandboxPaths : { ...sandboxPaths, bootstrap };
     const launch = runtime.launch(paths);
     let proc: SandboxProcess;
     try {
@@ -215,6 +218,7 @@ export class ExecutionEnvironment {
     const old = this.proc;
     this.proc = undefined; // its exit is expected, not a crash
     await old?.kill();
+    this.api?.restart();
     const runtime = runtimeDefinition(this.spec.runtime);
     return runtime === undefined ? undefined : this.spawnRuntime(runtime);
   }
@@ -271,25 +275,12 @@ export class ExecutionEnvironment {
   private sendEvent(input: InvokeInput, deadline: number): void {
     const res = this.parked;
     this.parked = undefined;
-    if (res === undefined) return;
-    const headers: Record<string, string | number> = {
-      'Content-Type': 'application/json',
-      'Content-Length': input.payload.length,
-      'Lambda-Runtime-Aws-Request-Id': input.requestId,
-      'Lambda-Runtime-Deadline-Ms': deadline,
-      'Lambda-Runtime-Invoked-Function-Arn': input.invokedFunctionArn,
-      'Lambda-Runtime-Trace-Id': input.traceId,
-    };
-    if (input.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = asciiJson(input.clientContext);
-    if (input.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = input.cognitoIdentity;
-    res.writeHead(200, headers);
-    res.end(input.payload);
+    if (res !== undefined) this.api?.deliver(res, { ...input, deadlineMs: deadline });
   }
 
   private finish(active: Active, c: Completion, cold: boolean): InvocationOutcome {
     const { input, lines } = active;
     if (this.active === active) this.active = undefined;
-    this.lastFinished = input.requestId;
     const durationMs = this.deps.clock.monotonic() - active.startedAt;
     const peak = this.proc?.peakMemoryBytes();
     this.proc?.resetPeakMemory();
@@ -388,16 +379,8 @@ export class ExecutionEnvironment {
       },
       response: (id: string, body: Buffer, contentType: string): RuntimeReply =>
         this.reply(id, { kind: 'ok', payload: body, contentType }),
-      error: (id: string, body: Buffer, errorType: string | undefined): RuntimeReply =>
-        this.reply(id, { kind: 'function-error', payload: stripErrorCause(body), errorType: errorType ?? errorTypeFromBody(body) }),
-      responseTooLarge: (id: string): RuntimeReply =>
-        this.reply(id, {
-          kind: 'function-error',
-          errorType: 'Function.ResponseSizeTooLarge',
-          payload: json({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }),
-        }),
-      initError: (body: Buffer, errorType: string | undefined): RuntimeReply => {
-        const failure = { payload: stripErrorCause(body), errorType: errorType ?? errorTypeFromBody(body) };
+      error: (id: string, error: RuntimeError): RuntimeReply => this.reply(id, { kind: 'function-error', ...error }),
+      initError: (failure: RuntimeError): RuntimeReply => {
         const active = this.active;
         // Init retried inside an invocation (suppressed init) that fails: the invocation fails with it.
         if (this.stateValue === 'busy' && !this.cpuLimited && active !== undefined && !active.replied) {
@@ -406,19 +389,19 @@ export class ExecutionEnvironment {
           void this.stop().then(() => active.done({ kind: 'function-error', ...failure, status: 'error' }));
           return 'accepted';
         }
-        if (this.stateValue !== 'starting' || this.initError !== undefined) return 'invalid-state';
+        if (this.stateValue !== 'starting' || this.initError !== undefined) return 'refused';
         this.initError = failure;
+        // Init is over with /init/error, as on Lambda; the runtime's last words land in the log first.
+        this.afterOutputSettles(() => this.settleReady(failure));
         return 'accepted';
       },
     };
   }
 
+  /** The Runtime API has checked the id and the protocol state; this refuses replies to a settled invocation. */
   private reply(id: string, c: Completion): RuntimeReply {
     const active = this.active;
-    if (active === undefined || active.input.requestId !== id) {
-      return id === this.lastFinished ? 'invalid-state' : 'invalid-request-id';
-    }
-    if (active.replied) return 'invalid-state';
+    if (active === undefined || active.input.requestId !== id || active.replied) return 'refused';
     active.replied = true;
     active.done(c);
     return 'accepted';
@@ -456,41 +439,29 @@ export class ExecutionEnvironment {
   }
 }
 
-function errorTypeFromBody(body: Buffer): string {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown };
-    if (typeof parsed.errorType === 'string' && parsed.errorType) return parsed.errorType;
-  } catch {
-    // not JSON: AWS substitutes a generic type
-  }
-  return 'Unhandled';
-}
-
-/** AWS strips the X-Ray `errorCause` member from error payloads it returns to the caller (RIE). */
-function stripErrorCause(body: Buffer): Buffer {
-  if (!body.includes('"errorCause"')) return body;
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    delete parsed['errorCause'];
-    return json(parsed);
-  } catch {
-    return body;
-  }
-}
-
 /** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
 /**
- * A custom runtime needs an executable `bootstrap`; Lambda refuses to start without one, with this error
- * (AWS: `Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]`).
+ * A custom runtime's executable `bootstrap`, as the runtime sees it: the package's, else a layer's in /opt, the
+ * order in which Lambda looks for them. Undefined when there is none.
  */
-function missingBootstrap(hostTaskRoot: string, taskRoot: string): InitFailure | undefined {
-  try {
-    accessSync(join(hostTaskRoot, 'bootstrap'), constants.X_OK);
-    return undefined;
-  } catch {
-    const errorMessage = `Couldn't find valid bootstrap(s): [${taskRoot}/bootstrap /opt/bootstrap]`;
-    return { errorType: 'Runtime.InvalidEntrypoint', payload: json({ errorType: 'Runtime.InvalidEntrypoint', errorMessage }) };
+function findBootstrap(spec: EnvironmentSpec, paths: SandboxPaths): string | undefined {
+  const candidates: Array<[string | undefined, string]> = [[spec.codeDir, paths.taskRoot], [spec.optDir, paths.optDir]];
+  for (const [hostDir, seenDir] of candidates) {
+    if (hostDir === undefined) continue;
+    try {
+      accessSync(join(hostDir, 'bootstrap'), constants.X_OK);
+      return `${seenDir}/bootstrap`;
+    } catch {
+      // next
+    }
   }
+  return undefined;
+}
+
+/** Lambda refuses to start a custom runtime without a bootstrap, with this error (recorded AWS wording). */
+function missingBootstrap(paths: SandboxPaths): InitFailure {
+  const errorMessage = `Couldn't find valid bootstrap(s): [${paths.taskRoot}/bootstrap ${paths.optDir}/bootstrap]`;
+  return { errorType: 'Runtime.InvalidEntrypoint', payload: json({ errorType: 'Runtime.InvalidEntrypoint', errorMessage }) };
 }
 
 function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null, outOfMemory = false): InitFailure {
@@ -506,12 +477,4 @@ function exitFailure(requestId: string, code: number | null, signal: NodeJS.Sign
 function signalName(signal: NodeJS.Signals): string {
   const names: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: 'killed', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGTERM: 'terminated' };
   return names[signal] ?? signal;
-}
-
-/**
- * HTTP header values must be single-line Latin-1. Re-serialising the (already validated) JSON removes line
- * breaks, and escaping non-ASCII as \\uXXXX keeps it the same JSON value for the runtime's JSON.parse.
- */
-function asciiJson(text: string): string {
-  return JSON.stringify(JSON.parse(text)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

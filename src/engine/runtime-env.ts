@@ -22,12 +22,12 @@ export function buildRuntimeEnv(
 ): Record<string, string> {
   const lang = runtime.envStyle === 'custom-al2' ? { path: '', lib: '' } : { path: '/var/lang/bin:', lib: '/var/lang/lib:' };
   const xray = runtime.envStyle === 'custom-al2' ? '169.254.79.129' : '169.254.100.1';
-  const { taskRoot, runtimeDir } = paths;
+  const { taskRoot, runtimeDir, optDir } = paths;
   const defaults: Record<string, string> = {
-    PATH: `${lang.path}/usr/local/bin:/usr/bin/:/bin:/opt/bin`,
+    PATH: `${lang.path}/usr/local/bin:/usr/bin/:/bin:${optDir}/bin`,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    LD_LIBRARY_PATH: `${lang.lib}/lib64:/usr/lib64:${runtimeDir}:${runtimeDir}/lib:${taskRoot}:${taskRoot}/lib:/opt/lib`,
+    LD_LIBRARY_PATH: `${lang.lib}/lib64:/usr/lib64:${runtimeDir}:${runtimeDir}/lib:${taskRoot}:${taskRoot}/lib:${optDir}/lib`,
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     AWS_XRAY_DAEMON_ADDRESS: `${xray}:2000`,
     _AWS_XRAY_DAEMON_ADDRESS: xray,

@@ -9,10 +9,10 @@ import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, AliasService, FunctionService, InvokeService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { type AsyncParts, startAsync } from './async.js';
 import { systemClock } from '../shared/clock.js';
-import { CodeStore, openDatabase, SqliteFunctionRepository } from '../store/index.js';
+import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 export const VERSION = '0.1.0';
@@ -58,19 +58,25 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     },
     { keepAliveMs: config.engine.keepAliveMs },
   );
-  const functions = new FunctionService(repo, code, engine, systemClock);
+  const layers = new LayerService(new SqliteLayerRepository(db), code, new OptTreeStore(dataDir, code), systemClock);
+  const functions = new FunctionService(repo, code, engine, systemClock, layers);
+  const concurrency = new ConcurrencyService(repo, {
+    accountLimit: config.account.concurrentExecutions, minUnreserved: config.account.minUnreservedConcurrency,
+  });
   await functions.reconcile();
   const asyncParts: AsyncParts = startAsync(db, functions, config.async, logger);
-  const invoker = new InvokeService(functions, code, engine, asyncParts.queue);
+  const invoker = new InvokeService(functions, code, engine, concurrency, layers, asyncParts.queue);
   asyncParts.worker(invoker);
   const startedAt = Date.now();
 
   const api = createApiServer({
     functions,
     aliases: new AliasService(repo),
+    concurrency,
+    layers,
     invoker,
     eventInvokeConfigs: asyncParts.configs,
-    account: new AccountService(repo),
+    account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,
     accountId: config.account.accountId,

@@ -34,6 +34,27 @@ export function accessDenied(operation: string, resourceArn: string): AwsError {
   });
 }
 
+/** Wording of the layer operations, as AWS recorded it (LocalStack's TestLambdaLayer snapshots). */
+export const layerMessages = {
+  notFound: 'The resource you requested does not exist.',
+  versionBelowOne: 'Layer Version Cannot be less than 1',
+  versionNotFound: (arn: string) => `Layer version ${arn} does not exist.`,
+  noPolicy: 'No policy is associated with the given resource.',
+  statementNotFound: (sid: string) => `Statement ${sid} is not found in resource policy.`,
+  statementExists: (sid: string) =>
+    `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+  policyRevision: 'The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id',
+  tooManyLayers: (max: number) => `Cannot reference more than ${max} layers.`,
+  otherRegion: (region: string) => `Layers are not in the same region as the function. Layers are expected to be in region ${region}.`,
+  sameLayerTwice: (a: string, b: string) =>
+    `Two different versions of the same layer are not allowed to be referenced in the same function. ${a} and ${b} are versions of the same layer.`,
+} as const;
+
+/** A layer policy's RevisionId precondition failed (412). */
+export function layerPolicyChanged(): AwsError {
+  return new AwsError('PreconditionFailedException', layerMessages.policyRevision, { status: 412 });
+}
+
 export function invalidParameter(message: string): AwsError {
   return new AwsError('InvalidParameterValueException', message, { status: 400 });
 }
@@ -73,6 +94,20 @@ export function preconditionFailed(api: 'GetFunction' | 'GetAlias' | 'GetPolicy'
     `The Revision Id provided does not match the latest Revision Id. Call the ${which} API to retrieve the latest Revision Id`,
     { status: 412 },
   );
+}
+
+/** Reserving more than the account can spare; AWS leaves the Type member out of this error's body. */
+export function unreservedBelowMinimum(min: number): AwsError {
+  return new AwsError('InvalidParameterValueException', messages.unreservedBelowMinimum(min), { status: 400, faultType: null });
+}
+
+export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
+
+/** 429 with AWS's `Reason` member and a `Retry-After` header (seconds). */
+export function tooManyRequests(reason: ThrottleReason, retryAfterSec = 1): AwsError {
+  return new AwsError('TooManyRequestsException', 'Rate Exceeded.', {
+    status: 429, extra: { Reason: reason }, headers: { 'Retry-After': String(retryAfterSec) },
+  });
 }
 
 export function requestTooLarge(message: string): AwsError {
@@ -116,6 +151,10 @@ export const messages = {
   aliasExists: (arn: string) => `Alias already exists: ${arn}`,
   aliasNotFound: (arn: string) => `Alias not found: ${arn}`,
   aliasCannotFind: (arn: string) => `Cannot find alias arn: ${arn}`,
+  qualifiedConcurrency:
+    'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+  unreservedBelowMinimum: (min: number) =>
+    `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${min}].`,
   tooManyWeights: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
   weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
   latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',

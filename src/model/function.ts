@@ -1,4 +1,5 @@
 // Domain types of a function and its configuration (camelCase; the API edge converts to AWS wire shapes).
+import type { FunctionLayer } from './layer.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 export type LogFormat = 'Text' | 'JSON';
@@ -33,6 +34,8 @@ export interface FunctionSettings {
   readonly architectures: readonly Architecture[];
   readonly loggingConfig: LoggingConfig;
   readonly tracingMode: 'PassThrough' | 'Active';
+  /** Layers in the order they are extracted to /opt (later ones win); absent when the function has none. */
+  readonly layers?: readonly FunctionLayer[];
 }
 
 export interface FunctionStatus {
@@ -60,6 +63,8 @@ export interface FunctionRecord {
   readonly runtimeVersionHash: string;
   /** The highest version number ever published ($LATEST only): numbers are never reused, even after a delete. */
   readonly lastPublishedVersion?: number;
+  /** PutFunctionConcurrency ($LATEST only; applies to the whole function). Absent: the unreserved pool. */
+  readonly reservedConcurrency?: number;
 }
 
 export const LATEST = '$LATEST';

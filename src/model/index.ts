@@ -6,3 +6,5 @@ export * from './aws-errors.js';
 export * from './function-identifier.js';
 export * from './settings-validation.js';
 export * from './event-invoke-config.js';
+export * from './layer.js';
+export * from './layer-validation.js';

@@ -3,6 +3,7 @@
 // responses (spec/lambda-wire.md a.4); messages come from aws-errors.ts.
 import type { AwsError } from '../shared/errors.js';
 import { constraint, invalidParameter, messages, rules, validationError } from './aws-errors.js';
+import { functionLayersProblem } from './layer-validation.js';
 import { AWS_RUNTIME_ENUM, DEPRECATED_RUNTIMES, isAwsRuntime } from './runtimes.js';
 
 /** Settings as given in a request (absent = not given). Field names are AWS's, lower-camel. */
@@ -20,6 +21,8 @@ export interface SettingsInput {
   readonly logGroup?: string;
   readonly applicationLogLevel?: string;
   readonly systemLogLevel?: string;
+  /** Layer version ARNs, in order. */
+  readonly layers?: readonly string[];
 }
 
 /** LoggingConfig enums and the log group pattern, from the botocore model. */
@@ -101,6 +104,8 @@ export function validateSettings(input: SettingsInput): void {
     }
   }
   problems.push(...loggingProblems(input));
+  const layers = input.layers === undefined ? undefined : functionLayersProblem(input.layers);
+  if (layers !== undefined) problems.push(layers);
   if (problems.length > 0) throw validationError(problems);
 
   const invalid = firstInvalidParameter(input);

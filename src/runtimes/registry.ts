@@ -17,7 +17,14 @@ export interface RuntimePaths {
   /** LAMBDA_RUNTIME_DIR. */
   readonly runtimeDir: string;
   readonly nodePath: string;
+  /** The layers: /opt (a host directory when there is no sandbox to show it at /opt). */
+  readonly optDir: string;
+  /** Custom runtimes: the bootstrap to run, the package's or else a layer's (default: the package's). */
+  readonly bootstrap?: string;
 }
+
+/** Where Lambda's layer directory is; runtimes told another one (no sandbox) also get it in _NIMBUS_OPT_DIR. */
+const LAMBDA_OPT_DIR = '/opt';
 
 export interface RuntimeHost {
   /** Node binary used for nodejs* runtimes. */
@@ -51,7 +58,7 @@ function nodeRuntime(major: number): RuntimeDefinition {
       command: paths.nodePath,
       args: [`${paths.runtimeDir}/bootstrap.js`],
       env: {
-        NODE_PATH: [`/opt/nodejs/node${major}/node_modules`, '/opt/nodejs/node_modules', `${paths.runtimeDir}/node_modules`, paths.runtimeDir, paths.taskRoot].join(':'),
+        NODE_PATH: [`${paths.optDir}/nodejs/node${major}/node_modules`, `${paths.optDir}/nodejs/node_modules`, `${paths.runtimeDir}/node_modules`, paths.runtimeDir, paths.taskRoot].join(':'),
       },
     }),
   };
@@ -75,7 +82,8 @@ function pythonRuntime(minor: string): RuntimeDefinition {
       args: ['-u', '-S', `${paths.runtimeDir}/bootstrap.py`],
       // PYTHONPATH is left to the client: set at launch it would switch off the /opt layer paths, as a
       // user's own value does on Lambda. The client sets it to LAMBDA_RUNTIME_DIR, as AWS shows it.
-      env: { LC_CTYPE: 'C.UTF-8' },
+      // Without a sandbox the layers are not at /opt: the client reads their host directory from _NIMBUS_OPT_DIR.
+      env: { LC_CTYPE: 'C.UTF-8', ...(paths.optDir === LAMBDA_OPT_DIR ? {} : { _NIMBUS_OPT_DIR: paths.optDir }) },
     }),
     ...(interpreter === undefined ? { unavailable: `this host has no Python 3 interpreter under /usr for python${minor} (apt-get install python3)` } : {}),
   };
@@ -87,7 +95,7 @@ function customRuntime(label: string, envStyle: 'custom' | 'custom-al2'): Runtim
     clientDir: undefined,
     versionLabel: label,
     envStyle,
-    launch: (paths) => ({ command: `${paths.taskRoot}/bootstrap`, args: [], env: {} }),
+    launch: (paths) => ({ command: paths.bootstrap ?? `${paths.taskRoot}/bootstrap`, args: [], env: {} }),
   };
 }
 

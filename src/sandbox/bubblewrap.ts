@@ -1,5 +1,5 @@
 // The Lambda filesystem and process view of an execution environment, built by bubblewrap (bwrap): the
-// function's code read-only at /var/task, the runtime client at /var/runtime, the interpreter at
+// function's code read-only at /var/task, its layers read-only at /opt, the runtime client at /var/runtime, the interpreter at
 // /var/lang/bin, a private /tmp sized by EphemeralStorage, the host's /usr and a few /etc files read-only,
 // and nothing else of the host (no data directory, no home directories, no other environment's files). It
 // runs in its own PID, IPC and mount namespaces. As root, bwrap keeps every capability inside the sandbox,
@@ -127,6 +127,8 @@ export interface SandboxLayout {
   readonly taskRoot: string;
   /** Host directory of the runtime client, mounted read-only at /var/runtime. */
   readonly runtimeDir?: string;
+  /** Host directory of the function's merged layers, mounted read-only at /opt (else /opt is empty). */
+  readonly optDir?: string;
   /** Host Node binary, mounted read-only at /var/lang/bin/node. */
   readonly node?: string;
   /** Other host paths (an interpreter's prefix outside /usr) mounted read-only at the same path. */
@@ -156,6 +158,7 @@ export function bubblewrapArgs(bwrap: Bubblewrap, layout: SandboxLayout): string
   args.push('--ro-bind', layout.taskRoot, TASK_ROOT);
   if (layout.runtimeDir !== undefined) args.push('--ro-bind', layout.runtimeDir, RUNTIME_DIR);
   else args.push('--dir', RUNTIME_DIR);
+  if (layout.optDir !== undefined) args.push('--ro-bind', layout.optDir, OPT_DIR);
   if (layout.node !== undefined) args.push('--ro-bind', layout.node, SANDBOX_NODE);
   for (const path of layout.extraReadOnly ?? []) args.push('--ro-bind', path, path);
   const net = layout.privateNetwork;

@@ -12,7 +12,7 @@ import { availableParallelism, constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  type Bubblewrap, bubblewrapArgs, detectBubblewrap, findOnPath, PRIVATE_RUNTIME_API, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
+  type Bubblewrap, bubblewrapArgs, detectBubblewrap, findOnPath, OPT_DIR, PRIVATE_RUNTIME_API, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
 } from './bubblewrap.js';
 import { NimbusError } from '../shared/errors.js';
 import { V2_FREEZE_FILE } from './cgroup-mounts.js';
@@ -39,6 +39,8 @@ export interface HostMounts {
   /** The runtime client: /var/runtime (absent for custom runtimes). */
   readonly runtimeDir: string | undefined;
   readonly nodePath: string;
+  /** The function's layers, merged: /opt (absent: an empty /opt in a sandbox). */
+  readonly optDir?: string;
   /** With a private network: the host Unix socket the environment's Runtime API listens on. */
   readonly runtimeApiSocket?: string;
 }
@@ -48,6 +50,11 @@ export interface SandboxPaths {
   readonly taskRoot: string;
   readonly runtimeDir: string;
   readonly nodePath: string;
+  /**
+   * Where the layers are: /opt in a sandbox. Without one, the host directory of the function's layers (the host's
+   * own /opt for a function without layers): runtimes are pointed there, since nothing can be shown at /opt.
+   */
+  readonly optDir: string;
 }
 
 export interface SandboxOptions {
@@ -141,8 +148,10 @@ export class ProcessSandbox {
 
   /** Where a runtime launched with `mounts` finds them. */
   paths(mounts: HostMounts): SandboxPaths {
-    if (this.isolation === undefined) return { taskRoot: mounts.taskRoot, runtimeDir: mounts.runtimeDir ?? RUNTIME_DIR, nodePath: mounts.nodePath };
-    return { taskRoot: TASK_ROOT, runtimeDir: RUNTIME_DIR, nodePath: SANDBOX_NODE };
+    if (this.isolation === undefined) {
+      return { taskRoot: mounts.taskRoot, runtimeDir: mounts.runtimeDir ?? RUNTIME_DIR, nodePath: mounts.nodePath, optDir: mounts.optDir ?? OPT_DIR };
+    }
+    return { taskRoot: TASK_ROOT, runtimeDir: RUNTIME_DIR, nodePath: SANDBOX_NODE, optDir: OPT_DIR };
   }
 
   get protections(): Protections {
@@ -182,6 +191,7 @@ export class ProcessSandbox {
     const sandboxed = isolation === undefined ? runtime : [isolation.bwrap.path, ...bubblewrapArgs(isolation.bwrap, {
       taskRoot: spec.mounts.taskRoot,
       ...(spec.mounts.runtimeDir === undefined ? {} : { runtimeDir: spec.mounts.runtimeDir }),
+      ...(spec.mounts.optDir === undefined ? {} : { optDir: spec.mounts.optDir }),
       node: spec.mounts.nodePath,
       tmpMb: spec.tmpMb,
       etc: isolation.etc,

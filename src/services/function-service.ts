@@ -15,6 +15,7 @@ import type { CodeStore, FunctionRepository } from '../store/index.js';
 import { intakeZip } from './code-intake.js';
 import type { RequestContext } from './context.js';
 import { FunctionResolver, isVersionNumber } from './function-resolver.js';
+import type { LayerService } from './layer-service.js';
 import { Settlements } from './settlements.js';
 
 export interface CreateInput extends SettingsInput {
@@ -58,6 +59,7 @@ export class FunctionService {
     private readonly code: CodeStore,
     private readonly retirer: EnvironmentRetirer,
     private readonly clock: Clock,
+    private readonly layers: LayerService,
   ) {
     this.resolver = new FunctionResolver(repo);
   }
@@ -71,6 +73,7 @@ export class FunctionService {
     }
     if (input.role === undefined) throw validationError([constraint('null', 'role', 'Member must not be null')]);
     validateSettings(input);
+    const layers = this.layers.settingsFor(ctx, input.layers, undefined);
     if (input.runtime === undefined || input.handler === undefined) {
       throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
     }
@@ -89,6 +92,7 @@ export class FunctionService {
       architectures: (input.architectures ?? ['x86_64']) as FunctionSettings['architectures'],
       loggingConfig: loggingConfig(ref.name, input),
       tracingMode: input.tracingMode ?? 'PassThrough',
+      ...layers,
     };
     const record: FunctionRecord = {
       accountId: ctx.accountId, region: ctx.region, name: ref.name, settings, code,
@@ -203,6 +207,7 @@ export class FunctionService {
       architectures: s.architectures,
       loggingConfig: loggingConfig(current.name, input, s.loggingConfig),
       tracingMode: input.tracingMode ?? s.tracingMode,
+      ...this.layers.settingsFor(ctx, input.layers, s.layers),
     };
     return this.commitUpdate(current, { settings, runtimeVersionHash: runtimeVersionHash(settings.runtime) });
   }
@@ -254,16 +259,22 @@ export class FunctionService {
    * Start-up, before any environment runs: finish transitions a previous run left half-done, make sure every
    * code tree exists, and delete packages no function references any more (replaced or deleted code). Doing
    * the collection here, and only here, means no running environment can be using a package it removes.
+   * Layer packages count as referenced while their layer version exists or a function uses them (AWS keeps a
+   * deleted layer version's content for the functions that use it); merged /opt trees likewise.
    */
   async reconcile(): Promise<{ collected: number }> {
-    const referenced = new Set<string>();
-    for (const version of this.repo.allVersions()) {
+    const referenced = new Set<string>(this.layers.referencedCode());
+    const versions = this.repo.allVersions();
+    for (const version of versions) {
       referenced.add(version.code.sha256Hex);
+      for (const layer of version.settings.layers ?? []) referenced.add(layer.sha256Hex);
       await this.code.ensureExtracted(version.code.sha256Hex).catch(() => undefined);
       if (version.status.state === 'Pending') this.settle(version);
     }
-    for (const record of this.repo.all()) {
+    const records = this.repo.all();
+    for (const record of records) {
       referenced.add(record.code.sha256Hex);
+      for (const layer of record.settings.layers ?? []) referenced.add(layer.sha256Hex);
       try {
         await this.code.ensureExtracted(record.code.sha256Hex);
       } catch (err) {
@@ -276,6 +287,7 @@ export class FunctionService {
     }
     const unused = this.code.stored().filter((sha) => !referenced.has(sha));
     for (const sha of unused) await this.code.remove(sha);
+    await this.layers.collectTrees([...records, ...versions].map((r) => r.settings.layers ?? []));
     return { collected: unused.length };
   }
 
@@ -315,7 +327,7 @@ export class FunctionService {
    * with a create or a code update it is Pending until that settles, as AWS reports it.
    */
   private newVersion(latest: FunctionRecord, n: number, description: string | undefined, state: 'Active' | 'Pending'): VersionRecord {
-    const { lastPublishedVersion: _unused, ...base } = latest;
+    const { lastPublishedVersion: _unused, reservedConcurrency: _functionLevel, ...base } = latest;
     return {
       ...base,
       tags: {},

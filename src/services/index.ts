@@ -11,3 +11,5 @@ export { AsyncEventQueue, type QueueStats } from './async-queue.js';
 export { AsyncWorker, type AsyncWorkerOptions, type Invoker } from './async-worker.js';
 export { Destinations, LambdaDestination, type DestinationTarget } from './destinations.js';
 export { EventInvokeConfigService, type EventInvokeConfigInput, type EventInvokeConfigView } from './event-invoke-config-service.js';
+export { ConcurrencyService, type ConcurrencyLimits } from './concurrency-service.js';
+export { LayerService, type PublishLayerRequest, type Page, DEFAULT_LAYER_PAGE_SIZE } from './layer-service.js';

@@ -7,7 +7,9 @@ import { type FunctionRecord, functionNotFound, invalidParameter, type Invocatio
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
+import type { ConcurrencyService } from './concurrency-service.js';
 import type { FunctionService } from './function-service.js';
+import type { LayerService } from './layer-service.js';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
@@ -38,6 +40,8 @@ export class InvokeService {
     private readonly functions: FunctionService,
     private readonly code: CodeStore,
     private readonly engine: Engine,
+    private readonly concurrency: ConcurrencyService,
+    private readonly layers: LayerService,
     private readonly events?: EventAcceptor,
   ) {}
 
@@ -67,27 +71,33 @@ export class InvokeService {
       if (config === undefined) throw functionNotFound(functionArn(ctx.region, ctx.accountId, record.name, version));
     }
     const invokedArn = functionArn(ctx.region, ctx.accountId, config.name, resolved.ref.qualifier);
-    const outcome = await this.engine.invoke(this.specOf(config, version), {
-      requestId: ctx.requestId,
-      payload: req.payload,
-      invokedFunctionArn: invokedArn,
-      traceId: newTraceId(),
-      ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
-    });
-    return { kind: 'outcome', outcome };
+    // Reserved concurrency is the function's ($LATEST record), whichever version runs.
+    const release = this.concurrency.admit(resolved.record);
+    try {
+      const outcome = await this.engine.invoke(await this.specOf(config, version), {
+        requestId: ctx.requestId,
+        payload: req.payload,
+        invokedFunctionArn: invokedArn,
+        traceId: newTraceId(),
+        ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
+      });
+      return { kind: 'outcome', outcome };
+    } finally {
+      release();
+    }
   }
 
-  /** Records are immutable and cached by the store, so each revision's spec is built once. */
-  private specOf(record: FunctionRecord, version: string): EnvironmentSpec {
+  /** Records are immutable and cached by the store, so each revision's spec (and /opt tree) is built once. */
+  private async specOf(record: FunctionRecord, version: string): Promise<EnvironmentSpec> {
     let spec = this.specs.get(record);
     if (spec === undefined || spec.version !== version) {
-      spec = this.buildSpec(record, version);
+      spec = this.buildSpec(record, version, await this.layers.optDir(record.settings.layers));
       this.specs.set(record, spec);
     }
     return spec;
   }
 
-  private buildSpec(record: FunctionRecord, version: string): EnvironmentSpec {
+  private buildSpec(record: FunctionRecord, version: string, optDir: string | undefined): EnvironmentSpec {
     const s = record.settings;
     const unqualified = functionArn(record.region, record.accountId, record.name);
     return {
@@ -102,6 +112,7 @@ export class InvokeService {
       memoryMb: s.memoryMb,
       timeoutSec: s.timeoutSec,
       codeDir: this.code.codeDir(record.code.sha256Hex),
+      ...(optDir === undefined ? {} : { optDir }),
       ephemeralStorageMb: s.ephemeralStorageMb,
       userEnv: s.environment ?? {},
       logGroup: s.loggingConfig.logGroup,
@@ -112,7 +123,7 @@ export class InvokeService {
   }
 }
 
-/** Environments are reused only while code and settings are unchanged (tags and status do not count). */
+/** Environments are reused only while code and settings (layers included) are unchanged (tags and status do not count). */
 function generationOf(record: FunctionRecord): string {
   return createHash('sha1').update(record.code.sha256Hex).update(JSON.stringify(record.settings)).digest('hex');
 }

@@ -12,6 +12,19 @@ export function runtimeVersionArn(region: string, hashHex: string): string {
   return `arn:${PARTITION}:lambda:${region}::runtime:${hashHex}`;
 }
 
+export function layerArn(region: string, accountId: string, layerName: string, version?: number): string {
+  const base = `arn:${PARTITION}:lambda:${region}:${accountId}:layer:${layerName}`;
+  return version === undefined ? base : `${base}:${version}`;
+}
+
+/** `arn:<partition>:lambda:<region>:<account>:layer:<name>[:<version>]`; null if it is not one. */
+export function parseLayerArn(arn: string): { region: string; accountId: string; layerName: string; version?: number } | null {
+  const m = /^arn:[a-zA-Z0-9-]+:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9-_]+)(?::(\d+))?$/.exec(arn);
+  if (m === null) return null;
+  const [, region = '', accountId = '', layerName = '', version] = m;
+  return { region, accountId, layerName, ...(version === undefined ? {} : { version: Number(version) }) };
+}
+
 /** The parts of a FunctionName parameter. Absent parts were not given. */
 export interface FunctionRef {
   readonly name: string;

@@ -90,10 +90,7 @@ export class CodeStore {
    * that. A function's own package.json, closer to its code, still wins.
    */
   writeScopeBoundary(): void {
-    const dir = path.join(this.#root, 'code');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, 'package.json');
-    if (!existsSync(file)) writeFileSync(file, '{"type":"commonjs"}\n');
+    writeCommonJsBoundary(path.join(this.#root, 'code'));
   }
 
   /** Deletes leftovers of interrupted work. Call at start-up, before any other call on this root. */
@@ -150,6 +147,13 @@ export class CodeStore {
   }
 }
 
+/** Writes `<dir>/package.json` declaring CommonJS (see CodeStore.writeScopeBoundary). */
+export function writeCommonJsBoundary(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'package.json');
+  if (!existsSync(file)) writeFileSync(file, '{"type":"commonjs"}\n');
+}
+
 async function writeAtomically(tempFile: string, data: Buffer, dest: string): Promise<void> {
   const file = await open(tempFile, 'wx');
   try {
@@ -168,7 +172,7 @@ async function writeAtomically(tempFile: string, data: Buffer, dest: string): Pr
   }
 }
 
-function shared(inflight: Map<string, Promise<void>>, key: string, work: () => Promise<void>): Promise<void> {
+export function shared(inflight: Map<string, Promise<void>>, key: string, work: () => Promise<void>): Promise<void> {
   const running = inflight.get(key);
   if (running !== undefined) return running;
   const started = work().finally(() => inflight.delete(key));
@@ -182,7 +186,7 @@ function checkHex(sha256Hex: string): string {
   return sha256Hex;
 }
 
-function ignoreCode(...codes: string[]): (err: unknown) => void {
+export function ignoreCode(...codes: string[]): (err: unknown) => void {
   return (err) => {
     if (!codes.includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
   };

@@ -34,6 +34,8 @@ export interface FunctionRepository {
   all(): FunctionRecord[];
   countByCode(codeSha256Hex: string): number;
   totals(accountId: string, region: string): { functionCount: number; totalCodeSize: number };
+  /** Sum of the reserved concurrency of the account's functions in the region. */
+  reservedConcurrency(accountId: string, region: string): number;
 
   getVersion(key: FunctionKey, version: string): VersionRecord | undefined;
   /** Versions numbered above `after`, ascending. */
@@ -91,6 +93,9 @@ export class SqliteFunctionRepository implements FunctionRepository {
       totals: db.prepare<[string, string], { n: number; size: number | null }>(
         `SELECT count(*) AS n, sum(json_extract(record, '$.code.size')) AS size
          FROM functions WHERE account_id = ? AND region = ?`,
+      ),
+      reserved: db.prepare<[string, string], { n: number | null }>(
+        `SELECT sum(json_extract(record, '$.reservedConcurrency')) AS n FROM functions WHERE account_id = ? AND region = ?`,
       ),
       versionsCodeSize: db.prepare<[string, string], { size: number | null }>(
         `SELECT sum(json_extract(record, '$.code.size')) AS size FROM function_versions WHERE account_id = ? AND region = ?`,
@@ -186,6 +191,10 @@ export class SqliteFunctionRepository implements FunctionRepository {
     const row = this.stmts.totals.get(accountId, region);
     const versions = this.stmts.versionsCodeSize.get(accountId, region)?.size ?? 0;
     return { functionCount: row?.n ?? 0, totalCodeSize: (row?.size ?? 0) + versions };
+  }
+
+  reservedConcurrency(accountId: string, region: string): number {
+    return this.stmts.reserved.get(accountId, region)?.n ?? 0;
   }
 
   getVersion(key: FunctionKey, version: string): VersionRecord | undefined {

@@ -37,7 +37,25 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, region, name, alias),
      FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
    ) WITHOUT ROWID;`,
-  // 3: async event queue. Events are rows until they are delivered (deleted) or dropped (kept, with the reason);
+  // 3: layers. One row per layer name holding the last version number handed out (never reused, even after every
+  // version is deleted), and one row per version, a JSON document (model/layer.ts LayerVersionRecord).
+  `CREATE TABLE layers (
+     account_id   TEXT NOT NULL,
+     region       TEXT NOT NULL,
+     name         TEXT NOT NULL,
+     last_version INTEGER NOT NULL,
+     PRIMARY KEY (account_id, region, name)
+   ) WITHOUT ROWID;
+   CREATE TABLE layer_versions (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     version    INTEGER NOT NULL,
+     code_sha   TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, version)
+   ) WITHOUT ROWID;`,
+  // 4: async event queue. Events are rows until they are delivered (deleted) or dropped (kept, with the reason);
   // event invoke configs belong to their function and go with it.
   `CREATE TABLE async_events (
      id              TEXT PRIMARY KEY,

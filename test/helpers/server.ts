@@ -41,3 +41,9 @@ export async function startTestServer(overrides: ConfigOverrides = {}, dataDir?:
     },
   };
 }
+
+/** Whether the server's functions run in the bubblewrap sandbox (Lambda's layout), as its health output says. */
+export async function isSandboxed(server: TestServer): Promise<boolean> {
+  const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { protections: { filesystemIsolation: string } };
+  return health.protections.filesystemIsolation === 'bubblewrap';
+}

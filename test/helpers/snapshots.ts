@@ -4,7 +4,8 @@
 // - WireRecorder keeps the raw HTTP response of every call a real @aws-sdk/client-lambda client makes, so tests see
 //   status codes and body member casing the SDK would hide.
 // - botocoreView renders a raw response the way botocore parses it (the form LocalStack snapshots), and
-//   SnapshotNormaliser applies LocalStack's placeholders (<uuid:N>, <function-name:N>, date, ...).
+//   SnapshotNormaliser applies LocalStack's placeholders (<uuid:N>, <function-name:N>, layer names as
+//   <resource:N>, <layer-location>, date, ...).
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -207,6 +208,8 @@ export interface NormaliserOptions {
   readonly region?: string;
   /** Write runs of 40+ 'a' as `<a:len(N)>`, as LocalStack's name/qualifier validation test does. */
   readonly longRuns?: boolean;
+  /** Members whose string value is a JSON document (a policy): LocalStack's snapshots hold them parsed. */
+  readonly jsonKeys?: readonly string[];
 }
 
 /**
@@ -220,6 +223,9 @@ export class SnapshotNormaliser {
   private readonly uuids = new Map<string, string>();
   private readonly shas = new Map<string, string>();
   private readonly resources = new Map<string, string>();
+  /** Layer names, learnt from LayerArn / LayerVersionArn members, with their `<resource:N>` placeholders. */
+  private readonly layerNames = new Map<string, string>();
+  private readonly jsonKeys: ReadonlySet<string>;
   private readonly replacements: ReadonlyArray<readonly [string, string]>;
   private readonly accountId: string;
   private readonly region: string;
@@ -231,6 +237,7 @@ export class SnapshotNormaliser {
     this.accountId = options.accountId ?? '000000000000';
     this.region = options.region ?? 'us-east-1';
     this.longRuns = options.longRuns ?? false;
+    this.jsonKeys = new Set(options.jsonKeys ?? []);
   }
 
   normalise(value: unknown): unknown {
@@ -256,6 +263,11 @@ export class SnapshotNormaliser {
       const obj = value as Json;
       // FunctionName values are references: register them before any string of this object is rewritten.
       if (typeof obj['FunctionName'] === 'string') this.name(obj['FunctionName']);
+      // So are layer names (LocalStack numbers them as ARN resources wherever they appear).
+      for (const k of ['LayerArn', 'LayerVersionArn']) {
+        const layer = typeof obj[k] === 'string' ? /:layer:([a-zA-Z0-9-_]+)/.exec(obj[k])?.[1] : undefined;
+        if (layer !== undefined && !this.layerNames.has(layer)) this.layerNames.set(layer, this.numbered(this.resources, 'resource', layer));
+      }
       const out: Json = {};
       for (const k of Object.keys(obj).sort()) out[k] = this.walk(obj[k], k, key);
       return out;
@@ -264,8 +276,10 @@ export class SnapshotNormaliser {
     // Timestamp-typed members sent as epoch seconds (EventInvokeConfig's LastModified): botocore makes them datetimes.
     if (typeof value === 'number' && key === 'LastModified') return 'datetime';
     if (typeof value !== 'string') return value;
+    if (key !== undefined && this.jsonKeys.has(key)) return this.walk(JSON.parse(value), key, parentKey);
     switch (key) {
       case 'LastModified':
+      case 'CreatedDate':
         return 'date';
       case 'CodeSize':
         return '<code-size>';
@@ -273,6 +287,7 @@ export class SnapshotNormaliser {
         return this.numbered(this.shas, 'code-sha256', value);
       case 'Location':
         if (parentKey === 'Code') return '<location>';
+        if (parentKey === 'Content') return '<layer-location>';
         break;
       case 'Role': {
         const m = /^(.*:role\/)(.+)$/.exec(value);
@@ -290,7 +305,7 @@ export class SnapshotNormaliser {
 
   private text(value: string): string {
     let s = value;
-    const names = [...this.names.entries()].sort((a, b) => b[0].length - a[0].length);
+    const names = [...this.names.entries(), ...this.layerNames.entries()].sort((a, b) => b[0].length - a[0].length);
     // Code hashes already seen as CodeSha256 values are references too (e.g. quoted in PublishVersion's error).
     for (const [literal, placeholder] of [...names, ...this.replacements, ...this.shas]) s = s.split(literal).join(placeholder);
     s = s.replace(UUID_RE, (u) => this.numbered(this.uuids, 'uuid', u.toLowerCase()));

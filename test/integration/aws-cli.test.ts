@@ -4,59 +4,23 @@
 // Each CLI call costs about a second of Python start-up, so the flow keeps their number down.
 import { DeleteFunctionCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { AWS, awsCli } from '../helpers/aws-cli.js';
 import { deployFixture, fixtureZip } from '../helpers/functions.js';
 import { startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
-const AWS = '/usr/bin/aws';
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 let server: TestServer;
 let work: string;
-
-/** Runs `aws <args> --endpoint-url <nimbus> --output json` with throw-away credentials and no user configuration. */
-function aws(...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: work,
-    AWS_ACCESS_KEY_ID: 'x',
-    AWS_SECRET_ACCESS_KEY: 'x',
-    AWS_DEFAULT_REGION: REGION,
-    AWS_PAGER: '',
-    AWS_CONFIG_FILE: path.join(work, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-credentials'),
-    // A failing call must show up as a failure, not be retried into a pass.
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_RETRY_MODE: 'standard',
-  };
-  return new Promise((resolve, reject) => {
-    execFile(AWS, [...args, '--endpoint-url', server.url, '--output', 'json'], { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err !== null && typeof err.code !== 'number') return reject(err);
-      resolve({ code: err === null ? 0 : (err.code as number), stdout, stderr });
-    });
-  });
-}
-
-/** Runs a call that must succeed and parses its JSON output. */
-async function awsJson(...args: string[]): Promise<Record<string, unknown>> {
-  const r = await aws(...args);
-  assert.equal(r.code, 0, `aws ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
-}
+const { aws, awsJson } = awsCli(() => server.url, () => work, REGION);
 
 function sha256Base64(data: Buffer): string {
   return createHash('sha256').update(data).digest('base64');

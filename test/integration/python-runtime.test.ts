@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { environmentProcesses, eventually, invoke } from '../helpers/invoke.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { isSandboxed, startTestServer, type TestServer } from '../helpers/server.js';
 import { recordedEnvironment } from '../helpers/snapshots.js';
 import { makeZip } from '../helpers/zip.js';
 
@@ -18,8 +18,7 @@ describe('python runtime', () => {
   let isolated: boolean;
   before(async () => {
     server = await startTestServer();
-    const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { protections: { filesystemIsolation: string } };
-    isolated = health.protections.filesystemIsolation === 'bubblewrap';
+    isolated = await isSandboxed(server);
   });
   after(async () => {
     await server.stop();

@@ -1,321 +1,276 @@
-// Unit tests for engine/runtime-api.ts: the Runtime API 2018-06-01 HTTP surface, driven over real loopback HTTP
-// (127.0.0.1, port 0) against a fake RuntimeApiHandlers. Covers routing, reply bodies, chunked bodies with
-// trailers, the response size cap and the /next long poll (answered by the fake when the test decides).
+// The Runtime API 2018-06-01 (spec/lambda-wire.md b.1) against the real listener, one test per row of b.1's
+// tables: the endpoints with their success and error answers, the /next headers, and the state rules (RIE's
+// router tests). The environment behind it is a fake that records what it is told. Bodies, sizes and error
+// reports are in runtime-api-bodies.test.ts.
 import assert from 'node:assert/strict';
-import http, { type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { createRuntimeApiServer, MAX_RESPONSE_BYTES, type RuntimeApiHandlers, type RuntimeReply } from '../../src/engine/runtime-api.js';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import {
+  assertJson, EVENT, handOut, INVALID_ID, invalidState, OK, open, R, send, startApi, type TestApi,
+} from '../helpers/runtime-api-harness.js';
 
-type Call =
-  | { kind: 'response'; requestId: string; body: Buffer; contentType: string }
-  | { kind: 'error'; requestId: string; body: Buffer; errorType: string | undefined }
-  | { kind: 'initError'; body: Buffer; errorType: string | undefined }
-  | { kind: 'responseTooLarge'; requestId: string };
-
-class FakeHandlers implements RuntimeApiHandlers {
-  calls: Call[] = [];
-  reply: RuntimeReply = 'accepted';
-  tooLargeReply: RuntimeReply = 'accepted';
-  private waiting: Array<(res: ServerResponse) => void> = [];
-
-  /** Resolves with the `res` of the next GET /next that reaches the handler. */
-  nextPoll(): Promise<ServerResponse> {
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  next(res: ServerResponse): void {
-    const waiter = this.waiting.shift();
-    assert.ok(waiter, 'unexpected /next');
-    waiter(res);
-  }
-
-  response(requestId: string, body: Buffer, contentType: string): RuntimeReply {
-    this.calls.push({ kind: 'response', requestId, body, contentType });
-    return this.reply;
-  }
-
-  error(requestId: string, body: Buffer, errorType: string | undefined): RuntimeReply {
-    this.calls.push({ kind: 'error', requestId, body, errorType });
-    return this.reply;
-  }
-
-  initError(body: Buffer, errorType: string | undefined): RuntimeReply {
-    this.calls.push({ kind: 'initError', body, errorType });
-    return this.reply;
-  }
-
-  responseTooLarge(requestId: string): RuntimeReply {
-    this.calls.push({ kind: 'responseTooLarge', requestId });
-    return this.tooLargeReply;
-  }
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-}
-
-interface RequestOptions {
-  readonly headers?: Record<string, string>;
-  readonly body?: Buffer | string;
-  /** Sent as separate chunks with `Transfer-Encoding: chunked`. */
-  readonly chunks?: ReadonlyArray<Buffer | string>;
-  readonly trailers?: Record<string, string>;
-}
-
-const fake = new FakeHandlers();
-let server: Server;
-let port: number;
-
-before(async () => {
-  server = createRuntimeApiServer(fake);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+let t: TestApi;
+beforeEach(async () => {
+  t = await startApi();
+});
+afterEach(async () => {
+  await t.close();
 });
 
-after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const NEXT = `${R}/invocation/next`;
+const response = (id: string) => `${R}/invocation/${id}/response`;
+const error = (id: string) => `${R}/invocation/${id}/error`;
 
-beforeEach(() => {
-  fake.calls = [];
-  fake.reply = 'accepted';
-  fake.tooLargeReply = 'accepted';
-});
-
-function send(method: string, path: string, opts: RequestOptions = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.chunks !== undefined) {
-      headers['Transfer-Encoding'] = 'chunked';
-      if (opts.trailers !== undefined) headers['Trailer'] = Object.keys(opts.trailers).join(', ');
-    } else if (opts.body !== undefined) {
-      headers['Content-Length'] = String(Buffer.byteLength(opts.body));
-    }
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
+describe('b.1 GET /runtime/invocation/next', () => {
+  it('200: the event as the body, with every Lambda-Runtime-* header of the invocation', async () => {
+    const got = await handOut(t, {
+      ...EVENT,
+      clientContext: '{"client":{"app_title":"café"},\n"custom":{"k":"v"}}',
+      cognitoIdentity: '{"cognitoIdentityId":"us-east-1:abc","cognitoIdentityPoolId":"us-east-1:pool"}',
     });
-    req.on('error', reject);
-    if (opts.chunks !== undefined) {
-      for (const c of opts.chunks) req.write(c);
-      if (opts.trailers !== undefined) req.addTrailers(opts.trailers);
-      req.end();
-    } else {
-      req.end(opts.body);
-    }
-  });
-}
-
-function assertJson(reply: Reply, status: number, body: unknown): void {
-  assert.equal(reply.status, status);
-  assert.match(String(reply.headers['content-type']), /^application\/json/);
-  assert.deepEqual(JSON.parse(reply.text), body);
-}
-
-const OK = { status: 'OK' };
-const INVALID_ID = { errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' };
-const INVALID_STATE = { errorType: 'InvalidStateTransition', errorMessage: 'State transition is not allowed' };
-const R = '/2018-06-01/runtime';
-
-describe('Runtime API: routing', () => {
-  it('unknown paths are 404', async () => {
-    for (const p of ['/', '/2018-06-01/runtime/unknown', `${R}/invocation/abc`, `${R}/invocation/abc/other`, '/2020-01-01/extension/register']) {
-      const reply = await send('GET', p);
-      assert.equal(reply.status, 404, p);
-      assert.match(String(reply.headers['content-type']), /^application\/json/);
-    }
-    assert.deepEqual(fake.calls, []);
+    assert.equal(got.status, 200);
+    assert.equal(got.text, '{"hello":"world"}');
+    assert.equal(got.headers['content-type'], 'application/json');
+    assert.equal(got.headers['lambda-runtime-aws-request-id'], EVENT.requestId);
+    assert.equal(got.headers['lambda-runtime-deadline-ms'], '1542409706888');
+    assert.equal(got.headers['lambda-runtime-invoked-function-arn'], EVENT.invokedFunctionArn);
+    assert.equal(got.headers['lambda-runtime-trace-id'], EVENT.traceId);
+    // One line of ASCII that is still the same JSON value.
+    assert.equal(got.headers['lambda-runtime-client-context'], '{"client":{"app_title":"caf\\u00e9"},"custom":{"k":"v"}}');
+    assert.deepEqual(JSON.parse(got.headers['lambda-runtime-client-context'] ?? ''), { client: { app_title: 'café' }, custom: { k: 'v' } });
+    assert.equal(got.headers['lambda-runtime-cognito-identity'], '{"cognitoIdentityId":"us-east-1:abc","cognitoIdentityPoolId":"us-east-1:pool"}');
   });
 
-  it('wrong methods on known paths are 405', async () => {
-    for (const [method, p] of [
-      ['POST', `${R}/invocation/next`],
-      ['GET', `${R}/invocation/abc/response`],
-      ['PUT', `${R}/invocation/abc/error`],
-      ['GET', `${R}/init/error`],
-    ] as const) {
-      const reply = await send(method, p, method === 'GET' ? {} : { body: '{}' });
-      assert.equal(reply.status, 405, `${method} ${p}`);
-    }
-    assert.deepEqual(fake.calls, []);
+  it('leaves out the headers an invocation has no value for (client context, Cognito identity, trace id, tenant id)', async () => {
+    const got = await handOut(t, { ...EVENT, traceId: '', clientContext: '' });
+    const runtimeHeaders = Object.keys(got.headers).filter((h) => h.startsWith('lambda-runtime-')).sort();
+    assert.deepEqual(runtimeHeaders, ['lambda-runtime-aws-request-id', 'lambda-runtime-deadline-ms', 'lambda-runtime-invoked-function-arn']);
   });
 
-  it('GET /2018-06-01/ping answers 200', async () => {
-    assertJson(await send('GET', '/2018-06-01/ping'), 200, OK);
+  it('is a long poll: the request waits in the environment, and the server has no timeout that would cut it', async () => {
+    let answered = false;
+    const reply = send(t.port, 'GET', NEXT).then((r) => ((answered = true), r));
+    const res = await t.fake.nextPoll();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(answered, false, 'the runtime is still waiting');
+    assert.deepEqual(
+      [t.api.server.requestTimeout, t.api.server.headersTimeout, t.api.server.keepAliveTimeout, t.api.server.timeout],
+      [0, 0, 0, 0],
+    );
+    t.api.deliver(res, EVENT);
+    assert.equal((await reply).status, 200);
   });
 
-  it('ignores the query string when routing', async () => {
-    assertJson(await send('POST', `${R}/invocation/r-1/response?x=1`, { body: '"ok"' }), 202, OK);
-    assert.equal(fake.calls[0]?.kind, 'response');
+  it('asked again without a reply: the same event again (the environment is not asked)', async () => {
+    const first = await handOut(t);
+    const again = await send(t.port, 'GET', NEXT);
+    assert.equal(again.status, 200);
+    assert.equal(again.text, first.text);
+    assert.equal(again.headers['lambda-runtime-aws-request-id'], EVENT.requestId);
+    assert.equal(again.headers['lambda-runtime-deadline-ms'], first.headers['lambda-runtime-deadline-ms']);
+    // And the event can still be answered once.
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 202, OK);
+  });
+
+  it('never answers 500: when the environment fails, the connection is closed instead', async () => {
+    t.fake.failWith = new Error('bug');
+    await assert.rejects(send(t.port, 'GET', NEXT), /connection closed|ECONNRESET/);
+  });
+
+  it('after /init/error: 403 InvalidStateTransition (from InitError to Ready)', async () => {
+    assertJson(await send(t.port, 'POST', `${R}/init/error`, { body: '{}' }), 202, OK);
+    assertJson(await send(t.port, 'GET', NEXT), 403, invalidState('InitError', 'Ready'));
   });
 });
 
-describe('Runtime API: /invocation/{id}/response', () => {
-  it('passes id, body and content type to the handler and answers 202 {"status":"OK"}', async () => {
-    const reply = await send('POST', `${R}/invocation/7f9a-1/response`, { body: '{"hello":"world"}', headers: { 'Content-Type': 'text/plain' } });
+describe('b.1 POST /runtime/invocation/{id}/response', () => {
+  it('202 {"status":"OK"}: the body and its Content-Type go to the environment', async () => {
+    await handOut(t);
+    const reply = await send(t.port, 'POST', response(EVENT.requestId), { body: '<p>hi</p>', headers: { 'Content-Type': 'text/html' } });
     assertJson(reply, 202, OK);
     assert.equal(reply.text, '{"status":"OK"}');
-    assert.equal(fake.calls.length, 1);
-    const call = fake.calls[0];
-    assert.ok(call?.kind === 'response');
-    assert.equal(call.requestId, '7f9a-1');
-    assert.equal(call.body.toString(), '{"hello":"world"}');
-    assert.equal(call.contentType, 'text/plain');
+    assert.deepEqual(t.fake.calls, [{ kind: 'response', requestId: EVENT.requestId, body: '<p>hi</p>', contentType: 'text/html' }]);
   });
 
-  it('defaults the content type to application/json and accepts an empty body', async () => {
-    await send('POST', `${R}/invocation/r/response`);
-    const call = fake.calls[0];
-    assert.ok(call?.kind === 'response');
-    assert.equal(call.contentType, 'application/json');
-    assert.equal(call.body.length, 0);
+  it('an empty body without Content-Type is accepted as application/json', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId)), 202, OK);
+    assert.deepEqual(t.fake.calls, [{ kind: 'response', requestId: EVENT.requestId, body: '', contentType: 'application/json' }]);
   });
 
-  it('decodes a percent-encoded request id', async () => {
-    await send('POST', `${R}/invocation/a%20b/response`, { body: 'x' });
-    assert.equal((fake.calls[0] as { requestId: string }).requestId, 'a b');
+  it('400 InvalidRequestID for an id that is not the current invocation\'s', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', response('not-the-one'), { body: '1' }), 400, INVALID_ID);
+    assert.deepEqual(t.fake.calls, []);
   });
 
-  it('400 InvalidRequestID when the handler does not know the id', async () => {
-    fake.reply = 'invalid-request-id';
-    assertJson(await send('POST', `${R}/invocation/old/response`, { body: '1' }), 400, INVALID_ID);
+  it('403 InvalidStateTransition for a second reply to the same id', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 202, OK);
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '2' }), 403, invalidState('RuntimeResponseSentState', 'InvocationResponse'));
+    assert.equal(t.fake.calls.length, 1, 'the environment heard one reply');
   });
 
-  it('403 InvalidStateTransition when the handler refuses the transition', async () => {
-    fake.reply = 'invalid-state';
-    assertJson(await send('POST', `${R}/invocation/r/response`, { body: '1' }), 403, INVALID_STATE);
+  it('403 for a response after an error', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', error(EVENT.requestId), { body: '{}' }), 202, OK);
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 403, invalidState('RuntimeResponseSentState', 'InvocationResponse'));
+    assert.deepEqual(t.fake.calls.map((c) => c.kind), ['error']);
   });
 
-  it('reassembles a chunked body', async () => {
-    const reply = await send('POST', `${R}/invocation/r/response`, { chunks: ['{"a":', '1', '}'] });
-    assertJson(reply, 202, OK);
-    assert.equal((fake.calls[0] as { body: Buffer }).body.toString(), '{"a":1}');
+  it('403 for a second reply racing the first while its body is still arriving (one reply per id)', async () => {
+    await handOut(t);
+    const first = open(t.port, 'POST', response(EVENT.requestId), { 'Transfer-Encoding': 'chunked' });
+    await once(t.api.server, 'request');
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: 'second' }), 403, invalidState('InvocationResponse', 'InvocationResponse'));
+    first.socket.write('5\r\nfirst\r\n0\r\n\r\n');
+    assertJson(await first.reply, 202, OK);
+    assert.deepEqual(t.fake.calls.map((c) => c.kind === 'response' && c.body), ['first']);
   });
 
-  it('accepts a chunked body with trailers (aws-lambda-go declares error trailers even on success)', async () => {
-    const reply = await send('POST', `${R}/invocation/r/response`, {
-      chunks: ['"ok"'],
-      trailers: { 'Lambda-Runtime-Function-Error-Type': '', 'Lambda-Runtime-Function-Error-Body': '' },
-    });
-    assertJson(reply, 202, OK);
-    assert.equal((fake.calls[0] as { body: Buffer }).body.toString(), '"ok"');
-  });
-});
-
-describe('Runtime API: response size limit', () => {
-  it('is 6291556 bytes (6 MiB + 100)', () => {
-    assert.equal(MAX_RESPONSE_BYTES, 6_291_556);
+  it('403 when the environment has already settled the invocation (timeout, stop)', async () => {
+    await handOut(t);
+    t.fake.verdict = 'refused';
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 403, invalidState('Running', 'InvocationResponse'));
   });
 
-  it('accepts a response of exactly the limit', async () => {
-    const reply = await send('POST', `${R}/invocation/r/response`, { body: Buffer.alloc(MAX_RESPONSE_BYTES, 0x61) });
-    assertJson(reply, 202, OK);
-    assert.equal(fake.calls.length, 1);
-    const call = fake.calls[0];
-    assert.ok(call?.kind === 'response');
-    assert.equal(call.body.length, MAX_RESPONSE_BYTES);
-  });
-
-  it('one byte more: 413 RequestEntityTooLarge and responseTooLarge(id), never response()', async () => {
-    const reply = await send('POST', `${R}/invocation/big-1/response`, { body: Buffer.alloc(MAX_RESPONSE_BYTES + 1, 0x61) });
-    assert.equal(reply.status, 413);
-    assert.equal(reply.text, '{"errorType":"RequestEntityTooLarge","errorMessage":"Exceeded maximum allowed payload size (6291556 bytes)."}');
-    assert.deepEqual(fake.calls, [{ kind: 'responseTooLarge', requestId: 'big-1' }]);
-  });
-
-  it('applies to chunked bodies too', async () => {
-    const half = Buffer.alloc(Math.ceil((MAX_RESPONSE_BYTES + 1) / 2), 0x62);
-    const reply = await send('POST', `${R}/invocation/big-2/response`, { chunks: [half, half] });
-    assertJson(reply, 413, { errorType: 'RequestEntityTooLarge', errorMessage: 'Exceeded maximum allowed payload size (6291556 bytes).' });
-    assert.deepEqual(fake.calls, [{ kind: 'responseTooLarge', requestId: 'big-2' }]);
-  });
-
-  it('an oversized response for an unknown id gets the handler\'s reply instead', async () => {
-    fake.tooLargeReply = 'invalid-request-id';
-    assertJson(await send('POST', `${R}/invocation/stale/response`, { body: Buffer.alloc(MAX_RESPONSE_BYTES + 1) }), 400, INVALID_ID);
+  it('500 InternalServerError (JSON) when the environment fails on a POST', async () => {
+    await handOut(t);
+    t.fake.failWith = new Error('bug');
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 500, { errorMessage: 'Internal Server Error', errorType: 'InternalServerError' });
   });
 });
 
-describe('Runtime API: /invocation/{id}/error and /init/error', () => {
-  it('error: body and no error type when the header is absent (the Node RIC sends none)', async () => {
-    const body = '{"errorType":"Error","errorMessage":"boom","trace":[]}';
-    assertJson(await send('POST', `${R}/invocation/r/error`, { body }), 202, OK);
-    assert.deepEqual(fake.calls, [{ kind: 'error', requestId: 'r', body: Buffer.from(body), errorType: undefined }]);
+describe('b.1 POST /runtime/invocation/{id}/error', () => {
+  it('202 {"status":"OK"}: the report goes to the environment', async () => {
+    await handOut(t);
+    const body = '{"errorType":"TypeError","errorMessage":"boom","trace":["TypeError: boom"]}';
+    assertJson(await send(t.port, 'POST', error(EVENT.requestId), { body }), 202, OK);
+    assert.deepEqual(t.fake.calls, [{ kind: 'error', requestId: EVENT.requestId, errorType: 'Runtime.Unknown', payload: body }]);
   });
 
-  it('error: type from the Lambda-Runtime-Function-Error-Type header', async () => {
-    await send('POST', `${R}/invocation/r/error`, { body: '{}', headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.UserCodeSyntaxError' } });
-    assert.equal((fake.calls[0] as { errorType?: string }).errorType, 'Runtime.UserCodeSyntaxError');
+  it('400 InvalidRequestID for an unknown id', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', error('unknown'), { body: '{}' }), 400, INVALID_ID);
   });
 
-  it('error: type from a trailer of a chunked body', async () => {
-    const reply = await send('POST', `${R}/invocation/r/error`, {
-      chunks: ['{"errorMessage":', '"x"}'],
-      trailers: { 'Lambda-Runtime-Function-Error-Type': 'Function.Streamed' },
-    });
-    assertJson(reply, 202, OK);
-    assert.deepEqual(fake.calls, [{ kind: 'error', requestId: 'r', body: Buffer.from('{"errorMessage":"x"}'), errorType: 'Function.Streamed' }]);
+  it('403 for a second error, and for an error after a response', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', error(EVENT.requestId), { body: '{}' }), 202, OK);
+    assertJson(await send(t.port, 'POST', error(EVENT.requestId), { body: '{}' }), 403, invalidState('RuntimeResponseSentState', 'InvocationErrorResponse'));
+    await handOut(t, { ...EVENT, requestId: 'req-2' });
+    assertJson(await send(t.port, 'POST', response('req-2'), { body: '1' }), 202, OK);
+    assertJson(await send(t.port, 'POST', error('req-2'), { body: '{}' }), 403, invalidState('RuntimeResponseSentState', 'InvocationErrorResponse'));
   });
+});
 
-  it('error: an empty header counts as absent', async () => {
-    await send('POST', `${R}/invocation/r/error`, { body: '{}', headers: { 'Lambda-Runtime-Function-Error-Type': '' } });
-    assert.equal((fake.calls[0] as { errorType?: string }).errorType, undefined);
-  });
-
-  it('error: 400 / 403 replies from the handler', async () => {
-    fake.reply = 'invalid-request-id';
-    assertJson(await send('POST', `${R}/invocation/r/error`, { body: '{}' }), 400, INVALID_ID);
-    fake.reply = 'invalid-state';
-    assertJson(await send('POST', `${R}/invocation/r/error`, { body: '{}' }), 403, INVALID_STATE);
-  });
-
-  it('init/error: body and error type', async () => {
+describe('b.1 POST /runtime/init/error', () => {
+  it('202 before the first /next: body and error type go to the environment', async () => {
     const body = '{"errorType":"Runtime.ImportModuleError","errorMessage":"Cannot find module"}';
-    const reply = await send('POST', `${R}/init/error`, { body, headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.ImportModuleError' } });
+    const reply = await send(t.port, 'POST', `${R}/init/error`, { body, headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.ImportModuleError' } });
     assertJson(reply, 202, OK);
-    assert.deepEqual(fake.calls, [{ kind: 'initError', body: Buffer.from(body), errorType: 'Runtime.ImportModuleError' }]);
+    assert.deepEqual(t.fake.calls, [{ kind: 'initError', errorType: 'Runtime.ImportModuleError', payload: body }]);
   });
 
-  it('init/error: 403 after the first /next (as the handler decides)', async () => {
-    fake.reply = 'invalid-state';
-    assertJson(await send('POST', `${R}/init/error`, { body: '{}' }), 403, INVALID_STATE);
+  it('403 after /next (waiting, and while an invocation runs)', async () => {
+    const parked = send(t.port, 'GET', NEXT);
+    const res = await t.fake.nextPoll();
+    assertJson(await send(t.port, 'POST', `${R}/init/error`, { body: '{}' }), 403, invalidState('Ready', 'InitError'));
+    t.api.deliver(res, EVENT);
+    await parked;
+    assertJson(await send(t.port, 'POST', `${R}/init/error`, { body: '{}' }), 403, invalidState('Running', 'InitError'));
+    assert.deepEqual(t.fake.calls, []);
+  });
+
+  it('403 the second time', async () => {
+    assertJson(await send(t.port, 'POST', `${R}/init/error`, { body: '{}' }), 202, OK);
+    assertJson(await send(t.port, 'POST', `${R}/init/error`, { body: '{}' }), 403, invalidState('InitError', 'InitError'));
+    assert.equal(t.fake.calls.length, 1);
+  });
+
+  it('allowed again for a runtime started anew inside an invocation (init retried after its limit)', async () => {
+    await handOut(t);
+    t.api.restart();
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 400, INVALID_ID);
+    assertJson(await send(t.port, 'POST', `${R}/init/error`, { body: '{}' }), 202, OK);
   });
 });
 
-describe('Runtime API: /invocation/next long poll', () => {
-  it('hands the response to the handler and stays open until the handler answers', async () => {
-    const polled = fake.nextPoll();
-    let settled = false;
-    const client = send('GET', `${R}/invocation/next`).then((r) => {
-      settled = true;
-      return r;
-    });
-    const res = await polled;
-    assert.equal(settled, false, 'the runtime is still waiting');
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Lambda-Runtime-Aws-Request-Id': 'req-42',
-      'Lambda-Runtime-Deadline-Ms': '1700000003000',
-    });
-    res.end('{"event":1}');
-    const reply = await client;
+describe('b.1 GET /ping, SnapStart paths, unknown paths and methods', () => {
+  it('GET /2018-06-01/ping answers 200 pong', async () => {
+    const reply = await send(t.port, 'GET', '/2018-06-01/ping');
     assert.equal(reply.status, 200);
-    assert.equal(reply.headers['lambda-runtime-aws-request-id'], 'req-42');
-    assert.equal(reply.headers['lambda-runtime-deadline-ms'], '1700000003000');
-    assert.equal(reply.text, '{"event":1}');
-    assert.deepEqual(fake.calls, []);
+    assert.equal(reply.text, 'pong');
   });
 
-  it('the server has no request, header or keep-alive timeouts that would cut the long poll', () => {
-    assert.equal(server.requestTimeout, 0);
-    assert.equal(server.headersTimeout, 0);
-    assert.equal(server.keepAliveTimeout, 0);
-    assert.equal(server.timeout, 0);
+  it('unknown paths are 404 with Go\'s "404 page not found" (SnapStart\'s restore paths are off, as without SnapStart)', async () => {
+    for (const p of [
+      '/', '/2018-06-01/runtime/unknown', `${R}/invocation/abc`, `${R}/invocation/abc/other`, `${R}/restore/next`,
+      `${R}/restore/error`, '/2020-01-01/extension/register', '/runtime/invocation/next',
+    ]) {
+      const reply = await send(t.port, p.endsWith('error') || p.endsWith('register') ? 'POST' : 'GET', p, { body: '{}' });
+      assert.equal(reply.status, 404, p);
+      assert.equal(reply.text, '404 page not found\n', p);
+      assert.equal(reply.headers['content-type'], 'text/plain; charset=utf-8', p);
+    }
+    assert.deepEqual(t.fake.calls, []);
+  });
+
+  it('a wrong method on a known path is 405 with an Allow header and no body', async () => {
+    for (const [method, p, allow] of [
+      ['POST', NEXT, 'GET'], ['GET', response('abc'), 'POST'], ['PUT', error('abc'), 'POST'],
+      ['DELETE', error('abc'), 'POST'], ['GET', `${R}/init/error`, 'POST'], ['POST', '/2018-06-01/ping', 'GET'],
+    ] as const) {
+      const reply = await send(t.port, method, p, method === 'GET' ? {} : { body: '{}' });
+      assert.equal(reply.status, 405, `${method} ${p}`);
+      assert.equal(reply.headers['allow'], allow);
+      assert.equal(reply.text, '');
+    }
+    assert.deepEqual(t.fake.calls, []);
+  });
+
+  it('routes on the path alone (a query string is ignored) and decodes a percent-encoded id', async () => {
+    await handOut(t, { ...EVENT, requestId: 'a b' });
+    assertJson(await send(t.port, 'POST', `${R}/invocation/a%E0%A4%A/response`, { body: '"ok"' }), 400, INVALID_ID);
+    assertJson(await send(t.port, 'POST', `${R}/invocation/a%20b/response?x=1`, { body: '"ok"' }), 202, OK);
+    assert.deepEqual(t.fake.calls.map((c) => c.kind === 'response' && c.requestId), ['a b']);
+  });
+});
+
+describe('b.1 state rules', () => {
+  it('a reply before any event (during init) names no current invocation: 400', async () => {
+    assertJson(await send(t.port, 'POST', response('early'), { body: '1' }), 400, INVALID_ID);
+    assertJson(await send(t.port, 'POST', error('early'), { body: '{}' }), 400, INVALID_ID);
+  });
+
+  it('an old id once the next event is out: 400, not 403', async () => {
+    await handOut(t);
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 202, OK);
+    await handOut(t, { ...EVENT, requestId: 'req-2' });
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1' }), 400, INVALID_ID);
+    assertJson(await send(t.port, 'POST', response('req-2'), { body: '2' }), 202, OK);
+  });
+
+  it('one reply per event over several invocations of one runtime (RIE TestMoreThanOneInvoke)', async () => {
+    for (const id of ['A', 'B', 'C']) {
+      await handOut(t, { ...EVENT, requestId: id });
+      assertJson(await send(t.port, 'POST', response(id), { body: id }), 202, OK);
+    }
+    assert.deepEqual(t.fake.calls.map((c) => c.kind === 'response' && c.body), ['A', 'B', 'C']);
+  });
+
+  it('a reply whose upload breaks off counts as none: the runtime may send it again', async () => {
+    await handOut(t);
+    const broken = open(t.port, 'POST', response(EVENT.requestId), { 'Content-Length': '10' });
+    broken.socket.write('12345');
+    const [req] = (await once(t.api.server, 'request')) as [IncomingMessage];
+    const closed = new Promise((resolve) => req.once('close', resolve));
+    broken.socket.destroy();
+    await broken.reply.catch(() => undefined);
+    await closed;
+    await new Promise((resolve) => setImmediate(resolve));
+    assertJson(await send(t.port, 'POST', response(EVENT.requestId), { body: '1234567890' }), 202, OK);
+    assert.deepEqual(t.fake.calls.map((c) => c.kind === 'response' && c.body), ['1234567890']);
   });
 });

@@ -58,7 +58,7 @@ export function registerFunctionOperations(router: Router, functions: FunctionSe
   router.add('GET', '/2015-03-31/functions/{name}', (call) => {
     const resolved = functions.resolver.resolve(call.ctx, call.params['name'] ?? '', qualifier(call));
     const { config, record, ref } = resolved;
-    sendJson(call.res, 200, getFunctionResponse(config, codeUrl(call, config.code.sha256Hex), ref.qualifier, record.tags));
+    sendJson(call.res, 200, getFunctionResponse(config, codeUrl(call, config.code.sha256Hex), ref.qualifier, record));
   });
 
   router.add('GET', '/2015-03-31/functions/{name}/configuration', (call) => {

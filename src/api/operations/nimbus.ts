@@ -1,11 +1,17 @@
 // Nimbus's own endpoints under /_nimbus: health (with the protections actually in force) and code download
-// (GetFunction's Code.Location points here).
+// (GetFunction's Code.Location and GetLayerVersion's Content.Location point here).
 import { createReadStream, statSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream';
 import { resourceNotFound } from '../../model/index.js';
 import type { FunctionService } from '../../services/index.js';
 import { sendJson } from '../http.js';
 import type { Router } from '../router.js';
+
+/** Where a stored package (function code or layer content) downloads from: GetFunction and GetLayerVersion's Location. */
+export function codeDownloadUrl(req: IncomingMessage, sha256Hex: string): string {
+  return `http://${req.headers.host ?? '127.0.0.1'}/_nimbus/code/${sha256Hex}.zip`;
+}
 
 export interface HealthSource {
   health(): Record<string, unknown>;

@@ -2,7 +2,8 @@
 (/var/runtime/bootstrap.py of the python3.x base images, which runs before awslambdaric):
 
 1. unless PYTHONPATH is set: /opt/python/lib/pythonX.Y/site-packages, then /opt/python (layers; only
-   the ones that exist here);
+   the ones that exist here). Without a sandbox the layers are not at /opt: the engine then passes their host
+   directory in _NIMBUS_OPT_DIR, which is taken out of the environment user code sees;
 2. the task root in front of everything;
 3. .pth files in the task root (and in the layer directories) are processed, as site.addsitedir does;
 4. PYTHONPATH is set to LAMBDA_RUNTIME_DIR when the user did not set it (AWS shows PYTHONPATH=/var/runtime).
@@ -27,10 +28,11 @@ def _add_host_site_packages():
 
 def setup(task_root):
     pythonpath_set = "PYTHONPATH" in os.environ
+    opt_dir = os.environ.pop("_NIMBUS_OPT_DIR", "/opt")
     layer_dirs = []
     if not pythonpath_set:
         version = "python{}.{}".format(sys.version_info[0], sys.version_info[1])
-        candidates = ["/opt/python/lib/{}/site-packages".format(version), "/opt/python"]
+        candidates = [os.path.join(opt_dir, "python", "lib", version, "site-packages"), os.path.join(opt_dir, "python")]
         layer_dirs = [d for d in candidates if os.path.isdir(d)]
     sys.path[0:0] = [task_root] + layer_dirs
     if sys.flags.no_site:  # started with -S (bootstrap.py): add what `site` would have
