@@ -2,7 +2,9 @@
 // event is stored, a background worker runs it through the same path as a synchronous call, function errors
 // are retried MaximumRetryAttempts times (delays scaled down by async.retryDelayScale), and the queue's state
 // shows in /_nimbus/health.
-import { GetFunctionCommand, InvokeAsyncCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionConcurrencyCommand, GetFunctionCommand, InvokeAsyncCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand,
+} from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -128,6 +130,20 @@ describe('async destinations and event invoke config', () => {
     assert.deepEqual(record?.responseContext, { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
     assert.equal((record?.responsePayload as { errorMessage?: string }).errorMessage, 'asked to fail');
     assert.equal((await seen(server.url, 'src')).filter((s) => s.requestId === out.requestId).length, 2);
+  });
+
+  it('retries a throttled event (reserved concurrency 0) instead of dropping it, and delivers it once admitted', async () => {
+    await deployRecorder(server.lambda, 'throttled');
+    await server.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'throttled', ReservedConcurrentExecutions: 0 }));
+    const out = await invokeEvent(server.lambda, 'throttled', { t: 1 });
+    assert.equal(out.status, 202);
+    const state = async () => ((await (await fetch(`${server.url}/_nimbus/health`)).json()) as { async: { retrying: number; inFlight: number; dropped: number } }).async;
+    assert.ok(await eventuallyAsync(async () => (await state()).retrying + (await state()).inFlight >= 1), 'the throttled event waits for a retry');
+    assert.equal((await seen(server.url, 'throttled')).length, 0, 'it has not run');
+    const droppedBefore = (await state()).dropped;
+    await server.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'throttled' }));
+    assert.ok(await eventuallyAsync(async () => (await seen(server.url, 'throttled')).some((s) => s.requestId === out.requestId)), 'it ran once admitted');
+    assert.equal((await state()).dropped, droppedBefore);
   });
 
   it('refuses queue, topic and bus destinations clearly until those services exist', async () => {
