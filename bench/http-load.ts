@@ -41,9 +41,9 @@ export function send(agent: http.Agent, t: HttpTarget): Promise<HttpReply> {
   });
 }
 
-/** A successful reply: 200 and, for Lambda's Invoke, no X-Amz-Function-Error. */
+/** A successful reply: 200 (202 for an accepted Event invoke) and, for Lambda's Invoke, no X-Amz-Function-Error. */
 export function isOk(r: HttpReply): boolean {
-  return r.status === 200 && r.headers['x-amz-function-error'] === undefined;
+  return (r.status === 200 || r.status === 202) && r.headers['x-amz-function-error'] === undefined;
 }
 
 function describe(r: HttpReply): string {

@@ -52,6 +52,8 @@ export interface Results {
     /** Environments Nimbus had after the run at each concurrency. */
     readonly environments: readonly number[];
   };
+  /** InvocationType Event: accepted (202, stored) per second while the worker delivers, and the delivery rate. */
+  readonly async?: { readonly accepted: ThroughputResult; readonly delivered: number; readonly deliveredPerSec: number };
   /** Requests that failed, by phase (excluded from the figures). */
   readonly failures: ReadonlyArray<{ readonly what: string; readonly count: number; readonly first: string }>;
   readonly control: {
@@ -104,6 +106,14 @@ export function rows(r: Results): Array<Row | string> {
     out.push([`c=${n.concurrency} req/s${envs === undefined ? '' : ` (${envs} env${envs === 1 ? '' : 's'})`}`, rps(n.reqPerSec), `${rps(fl.reqPerSec)} ³`, ratio(n.reqPerSec, fl.reqPerSec), ref]);
     out.push([`  latency at c=${n.concurrency}`, pair(n.latencyMs, 'p99'), pair(fl.latencyMs, 'p99'), ratio(n.latencyMs.p50, fl.latencyMs.p50), '']);
   });
+
+  const a = r.async;
+  if (a !== undefined) {
+    out.push(`Async invocation (InvocationType Event, closed loop, ${a.accepted.seconds} s; deliveries run meanwhile)`);
+    out.push([`accepted c=${a.accepted.concurrency} (202 after the SQLite commit)`, rps(a.accepted.reqPerSec), '', '', '']);
+    out.push([`  accept latency at c=${a.accepted.concurrency}`, pair(a.accepted.latencyMs, 'p99'), '', '', '']);
+    out.push([`delivered (${a.delivered} events, queue drained)`, `${Math.round(a.deliveredPerSec).toLocaleString('en-US')} events/s`, '', '', 'async.maxConcurrentDeliveries 16']);
+  }
 
   const c = r.control;
   out.push(`Control plane (p50 / p90)`);

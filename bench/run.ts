@@ -175,6 +175,17 @@ async function measure(r: Running): Promise<Results> {
     tput.environments.push(envs === undefined ? Number.NaN : envs.idle + envs.busy);
   }
 
+  // 4b. Async: Event invokes accepted per second (each a committed SQLite row) while the worker delivers them,
+  //     then the time until the queue is drained.
+  progress(`async Event invocations at concurrency 4 (${PLAN.slices} × ${PLAN.sliceMs / 1000} s)`);
+  const eventTarget: HttpTarget = { ...nimbusInvoke, headers: { 'X-Amz-Invocation-Type': 'Event' } };
+  const asyncStart = nowMs();
+  const eventSlices: ThroughputSlice[] = [];
+  for (let i = 0; i < PLAN.slices; i++) eventSlices.push(await load.run({ kind: 'throughput', concurrency: 4, durationMs: PLAN.sliceMs, warmupMs: 0, target: eventTarget }));
+  failures.slices('async accept c=4', eventSlices);
+  const delivered = await drainQueue(nimbus.port);
+  const asyncResult = { accepted: combineSlices(eventSlices), delivered, deliveredPerSec: delivered / ((nowMs() - asyncStart) / 1000) };
+
   // 5. Control plane.
   progress('control plane');
   const getTarget = (port: number): HttpTarget => ({ port, method: 'GET', path: `/2015-03-31/functions/${HELLO}` });
@@ -209,9 +220,19 @@ async function measure(r: Running): Promise<Results> {
       nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),
     },
     throughput: tput,
+    async: asyncResult,
     failures: failures.list,
     control: { getFunctionHttp: summarize(getFunctionHttp), getFunctionSdk: summarize(getFunctionSdk), floorGet: summarize(floorGet) },
   };
+}
+
+/** Polls health until no async event is queued, retrying or in flight; returns the events delivered so far. */
+async function drainQueue(port: number): Promise<number> {
+  for (;;) {
+    const q = ((await (await fetch(`http://127.0.0.1:${port}/_nimbus/health`)).json()) as { async: { queued: number; retrying: number; inFlight: number; delivered: number } }).async;
+    if (q.queued + q.retrying + q.inFlight === 0) return q.delivered;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function main(): Promise<number> {

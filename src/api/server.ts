@@ -2,7 +2,7 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, AliasService, ConcurrencyService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, ConcurrencyService, EventInvokeConfigService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
@@ -10,6 +10,7 @@ import { registerAccountOperations } from './operations/account.js';
 import { registerAliasOperations } from './operations/aliases.js';
 import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
+import { registerEventInvokeConfigOperations } from './operations/event-invoke-config.js';
 import { registerInvokeOperations } from './operations/invoke.js';
 import { registerLayerOperations } from './operations/layers.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
@@ -25,6 +26,7 @@ export interface ApiDeps {
   readonly provisioned: ProvisionedConcurrencyService;
   readonly layers: LayerService;
   readonly invoker: InvokeService;
+  readonly eventInvokeConfigs: EventInvokeConfigService;
   readonly account: AccountService;
   readonly logs: LogService;
   readonly health: HealthSource;
@@ -46,6 +48,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerConcurrencyOperations(router, deps.concurrency, deps.provisioned);
   registerLayerOperations(router, deps.layers);
   registerInvokeOperations(router, deps.invoker);
+  registerEventInvokeConfigOperations(router, deps.eventInvokeConfigs);
   registerTagOperations(router, deps.functions);
   registerAccountOperations(router, deps.account);
   registerNimbusOperations(router, deps.functions, deps.health);

@@ -8,6 +8,7 @@ import { doctor, doctorUsage } from './commands/doctor.js';
 import { invoke, invokeUsage } from './commands/invoke.js';
 import { logs, logsUsage } from './commands/logs.js';
 import { ls, lsUsage } from './commands/ls.js';
+import { queue, queueUsage } from './commands/queue.js';
 import { rm, rmUsage } from './commands/rm.js';
 import { serve, serveUsage } from './commands/serve.js';
 import { CliError } from './remote.js';
@@ -22,6 +23,7 @@ const commands: Record<string, { run: Command; usage: string; summary: string }>
   logs: { run: logs, usage: logsUsage, summary: "print a function's logs" },
   ls: { run: ls, usage: lsUsage, summary: 'list functions' },
   rm: { run: rm, usage: rmUsage, summary: 'delete functions' },
+  queue: { run: queue, usage: queueUsage, summary: 'show the async event queue: waiting, retrying, in flight, dropped (by reason)' },
   doctor: { run: doctor, usage: doctorUsage, summary: 'check this host: which protections Nimbus can enforce, and what to install or enable' },
 };
 

@@ -59,6 +59,12 @@ export const schema = {
       choices: ['host', 'none'],
     },
   },
+  async: {
+    retryDelayScale: { default: 1, description: 'Multiplies async retry delays (1: about 1 and 2 minutes after function errors, as on Lambda; 0.001 for development and tests).', min: 0 },
+    maxConcurrentDeliveries: { default: 16, description: 'Async events delivered at once by the queue worker.', min: 1 },
+    droppedRetentionDays: { default: 7, description: 'Dropped async events (retries or event age exhausted) are kept this long for `nimbus queue`, then deleted.', min: 0 },
+    pollIntervalMs: { default: 1000, description: 'How often the queue worker looks for async events whose retry became due (new events wake it at once).', min: 1 },
+  },
   log: {
     level: { default: 'info', description: 'Platform log level (trace, debug, info, warn, error, fatal, silent).', aliases: ['NIMBUS_LOG_LEVEL'] },
     functionLogRetentionDays: { default: 7, description: 'Function log events older than this are deleted.', min: 1 },

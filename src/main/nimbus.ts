@@ -11,6 +11,7 @@ import { Engine } from '../engine/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
 import { AccountService, AliasService, ConcurrencyService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { type AsyncParts, startAsync } from './async.js';
 import { systemClock } from '../shared/clock.js';
 import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -68,9 +69,11 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     accountLimit: config.account.concurrentExecutions, minUnreserved: config.account.minUnreservedConcurrency,
   });
   await functions.reconcile();
-  const invoker = new InvokeService(functions, code, engine, concurrency, layers);
+  const asyncParts: AsyncParts = startAsync(db, functions, config.async, logger);
+  const invoker = new InvokeService(functions, code, engine, concurrency, layers, asyncParts.queue);
   const provisioned = new ProvisionedConcurrencyService(repo, invoker, concurrency, systemClock);
   await provisioned.reconcile();
+  asyncParts.worker(invoker);
   const startedAt = Date.now();
 
   const api = createApiServer({
@@ -80,6 +83,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     provisioned,
     layers,
     invoker,
+    eventInvokeConfigs: asyncParts.configs,
     account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,
@@ -88,7 +92,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     health: {
       health: () => ({
         status: 'ok', version: VERSION, uptimeSec: Math.round((Date.now() - startedAt) / 1000),
-        dataDir, store: 'sqlite', protections: sandbox.protections, cgroups: sandbox.cgroups, environments: engine.stats(),
+        dataDir, store: 'sqlite', protections: sandbox.protections, cgroups: sandbox.cgroups, environments: engine.stats(), async: asyncParts.queue.stats(),
       }),
     },
   });
@@ -106,11 +110,14 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      // 1. No new connections. 2. In-flight invocations finish (or fail once the grace period ends) and their
+      // 1. No new connections; the async worker claims no more events. 2. In-flight invocations (async
+      // deliveries too) finish (or fail once the grace period ends; a failed delivery stays queued) and their
       // responses are written. 3. Remaining keep-alive connections close. 4. The stores close.
       const closed = new Promise((r) => server.close(r));
       server.closeIdleConnections();
+      const deliveriesDone = asyncParts.stop();
       await engine.shutdown(config.server.shutdownGraceMs);
+      await deliveriesDone;
       sandbox.close();
       await api.whenIdle();
       server.closeAllConnections();

@@ -5,5 +5,6 @@ export * from './runtimes.js';
 export * from './aws-errors.js';
 export * from './function-identifier.js';
 export * from './settings-validation.js';
+export * from './event-invoke-config.js';
 export * from './layer.js';
 export * from './layer-validation.js';

@@ -3,7 +3,7 @@
 // invocation to the engine. Outcomes come back as values.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Engine, EnvironmentSpec, ProvisionedState } from '../engine/index.js';
-import { type FunctionRecord, functionNotFound, invalidParameter, type InvocationOutcome, resourceConflict } from '../model/index.js';
+import { type FunctionRecord, functionNotFound, invalidParameter, type InvocationOutcome, LATEST, resourceConflict } from '../model/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
@@ -22,7 +22,16 @@ export interface InvokeRequest {
   readonly clientContext?: string;
 }
 
-export type InvokeResult = { readonly kind: 'dry-run'; readonly executedVersion: string } | { readonly kind: 'outcome'; readonly outcome: InvocationOutcome };
+export type InvokeResult =
+  | { readonly kind: 'dry-run'; readonly executedVersion: string }
+  | { readonly kind: 'outcome'; readonly outcome: InvocationOutcome }
+  /** InvocationType Event: the event is durably queued (async-queue.ts). */
+  | { readonly kind: 'queued' };
+
+/** Where `Event` invocations go once resolved: the durable async queue. */
+export interface EventAcceptor {
+  accept(ctx: RequestContext, target: { readonly functionName: string; readonly qualifier: string }, payload: Buffer): void;
+}
 
 export class InvokeService {
   private readonly specs = new WeakMap<FunctionRecord, EnvironmentSpec>();
@@ -33,13 +42,16 @@ export class InvokeService {
     private readonly engine: Engine,
     private readonly concurrency: ConcurrencyService,
     private readonly layers: LayerService,
+    private readonly events?: EventAcceptor,
   ) {}
 
   async invoke(ctx: RequestContext, req: InvokeRequest): Promise<InvokeResult> {
     const resolved = this.functions.resolver.resolve(ctx, req.functionName, req.qualifier, { latestInNotFound: true });
     if (req.invocationType === 'Event') {
-      // Durable asynchronous invocation is issue #7; refusing beats accepting an event we could lose.
-      throw invalidParameter('Nimbus does not support InvocationType Event yet: asynchronous invocation arrives with the durable event queue. Invoke with RequestResponse meanwhile.');
+      // Refusing beats accepting an event nobody would deliver.
+      if (this.events === undefined) throw invalidParameter('This Nimbus has no async event queue: invoke with RequestResponse.');
+      this.events.accept(ctx, { functionName: resolved.record.name, qualifier: resolved.ref.qualifier ?? LATEST }, req.payload);
+      return { kind: 'queued' };
     }
     // An alias with a routing configuration sends each invocation to one of its two versions, by weight.
     const version = resolved.alias === undefined ? resolved.version : pickVersion(resolved.version, resolved.alias.routingConfig?.additionalVersionWeights);

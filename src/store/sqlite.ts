@@ -65,6 +65,34 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, region, name, qualifier),
      FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
    ) WITHOUT ROWID;`,
+  // 5: async event queue. Events are rows until they are delivered (deleted) or dropped (kept, with the reason);
+  // event invoke configs belong to their function and go with it.
+  `CREATE TABLE async_events (
+     id              TEXT PRIMARY KEY,
+     account_id      TEXT NOT NULL,
+     region          TEXT NOT NULL,
+     function_name   TEXT NOT NULL,
+     qualifier       TEXT NOT NULL,
+     payload         BLOB NOT NULL,
+     enqueued_at     INTEGER NOT NULL,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until     INTEGER NOT NULL DEFAULT 0,
+     invoke_count    INTEGER NOT NULL DEFAULT 0,
+     function_errors INTEGER NOT NULL DEFAULT 0,
+     platform_errors INTEGER NOT NULL DEFAULT 0,
+     state           TEXT NOT NULL DEFAULT 'queued',
+     dropped_reason  TEXT
+   );
+   CREATE INDEX async_events_due ON async_events (state, next_attempt_at);
+   CREATE TABLE event_invoke_configs (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     qualifier  TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, qualifier),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -273,6 +273,8 @@ export class SnapshotNormaliser {
       return out;
     }
     if (typeof value === 'number' && key === 'CodeSize') return '<code-size>';
+    // Timestamp-typed members sent as epoch seconds (EventInvokeConfig's LastModified): botocore makes them datetimes.
+    if (typeof value === 'number' && key === 'LastModified') return 'datetime';
     if (typeof value !== 'string') return value;
     if (key !== undefined && this.jsonKeys.has(key)) return this.walk(JSON.parse(value), key, parentKey);
     switch (key) {

@@ -41,11 +41,10 @@ describe('invoke API', () => {
     assert.equal(result.payloadText, 'null');
   });
 
-  it('refuses Event invocations explicitly until the durable queue exists', async () => {
+  it('accepts Event invocations with 202 and an empty body (async-invoke.test.ts covers delivery)', async () => {
     const raw = await rawInvoke(server, 'echo', '{}', { 'X-Amz-Invocation-Type': 'Event' });
-    assert.equal(raw.status, 400);
-    assert.equal(raw.headers.get('x-amzn-errortype'), 'InvalidParameterValueException');
-    assert.match(JSON.parse(raw.text).message, /does not support InvocationType Event yet/);
+    assert.equal(raw.status, 202);
+    assert.equal(raw.text, '');
   });
 
   it('refuses a non-JSON payload with InvalidRequestContentException', async () => {

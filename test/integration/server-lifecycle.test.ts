@@ -1,39 +1,19 @@
 // The server as a process: state survives a restart, shutdown lets in-flight invocations finish and leaves no
 // environment behind, and a killed server leaves no runtime process running.
 import assert from 'node:assert/strict';
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteFunctionCommand, GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { describe, it } from 'node:test';
 import { deployFixture, fixtureZip } from '../helpers/functions.js';
 import { environmentProcesses, eventually, invoke } from '../helpers/invoke.js';
 import { startTestServer, TEST_CREDENTIALS } from '../helpers/server.js';
+import { spawnServer } from '../helpers/server-process.js';
 import { makeZip } from '../helpers/zip.js';
 
 const SLOW = `exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms || 0)); return { env: process.env.AWS_LAMBDA_LOG_STREAM_NAME }; };`;
 type Identified = { env: string };
 const running = (env: string): boolean => environmentProcesses(env).length > 0;
-
-/** `nimbus serve` as a child process on a free port with its own data dir. */
-async function spawnServer(): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string; dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-proc-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, NIMBUS_LOG_LEVEL: 'warn' };
-  delete env['NODE_EXTRA_CA_CERTS'];
-  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Nimbus (http:\/\/\S+)/.exec(out);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-  return { child, url, dataDir };
-}
 
 describe('server lifecycle', () => {
   it('keeps functions across a restart: a function deployed before is invocable after', async () => {

@@ -3,10 +3,13 @@
 import { invalidParameter, invalidRequestContent, messages, serviceException, tooManyRequests } from '../../model/index.js';
 import type { InvocationType, InvokeService } from '../../services/index.js';
 import { AwsError } from '../../shared/errors.js';
-import { readBody, sendEmpty } from '../http.js';
+import { readBody, sendEmpty, sendJson } from '../http.js';
 import type { ApiCall, Router } from '../router.js';
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+/** docs API_Invoke: 1 MB for InvocationType Event (256 KB before 2025); API_InvokeAsync: 256 KB. */
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+export const INVOKE_ASYNC_PAYLOAD_LIMIT = 256 * 1024;
 const CLIENT_CONTEXT_LIMIT = 3583;
 const TAIL_BYTES = 4096;
 
@@ -55,7 +58,7 @@ export function logTail(lines: readonly string[]): string {
 export function registerInvokeOperations(router: Router, invoker: InvokeService): void {
   router.add('POST', '/2015-03-31/functions/{name}/invocations', async (call) => {
     const type = invocationType(call);
-    const payload = await readBody(call.req, SYNC_PAYLOAD_LIMIT, 'InvokeFunction');
+    const payload = await readBody(call.req, type === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT, 'InvokeFunction');
     checkJson(payload);
     const context = clientContext(call);
     const result = await invoker.invoke(call.ctx, {
@@ -67,6 +70,7 @@ export function registerInvokeOperations(router: Router, invoker: InvokeService)
       ...(context === undefined ? {} : { clientContext: context }),
     });
     if (result.kind === 'dry-run') return sendEmpty(call.res, 204);
+    if (result.kind === 'queued') return sendEmpty(call.res, 202);
     const outcome = result.outcome;
     if (outcome.kind === 'platform-error') {
       // The host had no room for another environment: a throttle, as when the account limit is reached.
@@ -84,7 +88,16 @@ export function registerInvokeOperations(router: Router, invoker: InvokeService)
     call.res.end(outcome.payload);
   });
 
-  router.add('POST', '/2014-11-13/functions/{name}/invoke-async/?', () => {
-    throw invalidParameter('Nimbus does not support InvokeAsync yet: asynchronous invocation arrives with the durable event queue.');
+  // Deprecated InvokeAsync: the body is the event; the answer is 202 with `{"Status":202}` (docs API_InvokeAsync).
+  router.add('POST', '/2014-11-13/functions/{name}/invoke-async/?', async (call) => {
+    const payload = await readBody(call.req, INVOKE_ASYNC_PAYLOAD_LIMIT, 'InvokeAsync');
+    checkJson(payload);
+    await invoker.invoke(call.ctx, {
+      functionName: call.params['name'] ?? '',
+      qualifier: undefined,
+      invocationType: 'Event',
+      payload: payload.length === 0 ? Buffer.from('{}') : payload,
+    });
+    sendJson(call.res, 202, { Status: 202 });
   });
 }
