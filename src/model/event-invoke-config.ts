@@ -17,7 +17,8 @@ export const RETRY_ATTEMPTS_RANGE = { min: 0, max: 2 } as const;
 export const EVENT_AGE_RANGE = { min: 60, max: 21_600 } as const;
 
 /** The `condition` of an invocation record (destinations). */
-export type AsyncCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
+/** Why an invocation record was sent; `ZeroReservedConcurrency`: the function may not run at all (reserved 0). */
+export type AsyncCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded' | 'ZeroReservedConcurrency';
 
 /** AWS's invocation record, delivered to destinations (spec/lambda-wire.md c.4). */
 export interface InvocationRecord {
@@ -25,6 +26,7 @@ export interface InvocationRecord {
   readonly timestamp: string;
   readonly requestContext: { readonly requestId: string; readonly functionArn: string; readonly condition: AsyncCondition; readonly approximateInvokeCount: number };
   readonly requestPayload: unknown;
-  readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: string };
-  readonly responsePayload: unknown;
+  /** Absent when the function never ran (ZeroReservedConcurrency), as AWS sends it. */
+  readonly responseContext?: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: string };
+  readonly responsePayload?: unknown;
 }

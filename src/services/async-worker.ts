@@ -29,6 +29,8 @@ export interface AsyncWorkerOptions {
 
 export interface Invoker {
   invoke(ctx: RequestContext, req: InvokeRequest): Promise<InvokeResult>;
+  /** The function's reserved concurrency (undefined: none, or the function is gone). */
+  reservedConcurrency(ctx: RequestContext, functionName: string): number | undefined;
 }
 
 /** Longer than the longest invocation (900 s) plus an init: a live claim never expires under a delivery. */
@@ -104,6 +106,8 @@ export class AsyncWorker {
     if (expired(event.enqueuedAt, this.clock.now(), config)) return this.fail(event, config, 'EventAgeExceeded', before, undefined);
 
     const ctx: RequestContext = { accountId: event.accountId, region: event.region, requestId: event.id };
+    // Reserved concurrency 0: the function may never run, so AWS sends the event straight to failure.
+    if (this.invoker.reservedConcurrency(ctx, event.functionName) === 0) return this.fail(event, config, 'ZeroReservedConcurrency', before, undefined);
     let result: AttemptResult;
     let outcome: InvocationOutcome | undefined;
     try {
@@ -151,15 +155,17 @@ export class AsyncWorker {
 /** AWS's invocation record (spec/lambda-wire.md c.4). */
 export function invocationRecord(event: QueuedEvent, condition: AsyncCondition, counts: AttemptCounts, outcome: InvocationOutcome | undefined, timestamp: string): InvocationRecord {
   const functionError = outcome?.kind === 'function-error' ? { functionError: 'Unhandled' } : {};
+  const requestContext = {
+    requestId: event.id,
+    functionArn: functionArn(event.region, event.accountId, event.functionName, event.qualifier),
+    condition,
+    approximateInvokeCount: counts.invokeCount,
+  };
+  if (condition === 'ZeroReservedConcurrency') return { version: '1.0', timestamp, requestContext, requestPayload: parseJson(event.payload) };
   return {
     version: '1.0',
     timestamp,
-    requestContext: {
-      requestId: event.id,
-      functionArn: functionArn(event.region, event.accountId, event.functionName, event.qualifier),
-      condition,
-      approximateInvokeCount: counts.invokeCount,
-    },
+    requestContext,
     requestPayload: parseJson(event.payload),
     responseContext: {
       statusCode: outcome === undefined ? 0 : outcome.kind === 'platform-error' ? outcome.status : 200,

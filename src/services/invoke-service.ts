@@ -87,6 +87,15 @@ export class InvokeService {
     }
   }
 
+  /** The function's reserved concurrency (undefined when none is set or the function does not exist). */
+  reservedConcurrency(ctx: RequestContext, functionName: string): number | undefined {
+    try {
+      return this.functions.resolver.resolve(ctx, functionName, undefined).record.reservedConcurrency;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Keeps `count` environments of this version initialised ahead of invocations (provisioned concurrency). */
   async provision(config: FunctionRecord, version: string, count: number): Promise<void> {
     this.engine.provision(await this.specOf(config, version), count);

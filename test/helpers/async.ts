@@ -10,9 +10,10 @@ export function startAsyncTestServer(dataDir?: string): Promise<TestServer> {
   return startTestServer({ async: { retryDelayScale: 0.001, pollIntervalMs: 20 } }, dataDir);
 }
 
-/** Logs `SEEN <request id> <event JSON>` for every invocation; throws when the event says `fail`. */
+/** Logs `SEEN <request id> <event JSON>` for every invocation; throws when the event says `fail`; holds `sleepMs`. */
 export const RECORDER = `exports.handler = async (event, context) => {
   console.log('SEEN ' + context.awsRequestId + ' ' + JSON.stringify(event));
+  if (event && event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
   if (event && event.fail) throw new Error('asked to fail');
   return { echoed: event };
 };`;

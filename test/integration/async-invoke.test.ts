@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { deployRecorder, eventuallyAsync, invokeEvent, seen, startAsyncTestServer } from '../helpers/async.js';
+import { recorded, SnapshotNormaliser } from '../helpers/snapshots.js';
 import type { TestServer } from '../helpers/server.js';
 
 describe('async invocation', () => {
@@ -132,18 +133,34 @@ describe('async destinations and event invoke config', () => {
     assert.equal((await seen(server.url, 'src')).filter((s) => s.requestId === out.requestId).length, 2);
   });
 
-  it('retries a throttled event (reserved concurrency 0) instead of dropping it, and delivers it once admitted', async () => {
+  it('retries a throttled event (its reserved concurrency is busy) instead of dropping it, and delivers it once admitted', async () => {
     await deployRecorder(server.lambda, 'throttled');
-    await server.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'throttled', ReservedConcurrentExecutions: 0 }));
+    await server.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'throttled', ReservedConcurrentExecutions: 1 }));
+    const state = async () => ((await (await fetch(`${server.url}/_nimbus/health`)).json()) as { async: { retrying: number; inFlight: number; dropped: number } }).async;
+    const droppedBefore = (await state()).dropped;
+    // A synchronous call holds the only slot; the event's first attempts are throttled.
+    const holder = server.lambda.send(new InvokeCommand({ FunctionName: 'throttled', Payload: Buffer.from(JSON.stringify({ sleepMs: 1500 })) }));
+    assert.ok(await eventuallyAsync(async () => (await seen(server.url, 'throttled')).length === 1), 'the holder runs');
     const out = await invokeEvent(server.lambda, 'throttled', { t: 1 });
     assert.equal(out.status, 202);
-    const state = async () => ((await (await fetch(`${server.url}/_nimbus/health`)).json()) as { async: { retrying: number; inFlight: number; dropped: number } }).async;
-    assert.ok(await eventuallyAsync(async () => (await state()).retrying + (await state()).inFlight >= 1), 'the throttled event waits for a retry');
-    assert.equal((await seen(server.url, 'throttled')).length, 0, 'it has not run');
-    const droppedBefore = (await state()).dropped;
-    await server.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'throttled' }));
+    assert.ok(await eventuallyAsync(async () => (await state()).retrying >= 1), 'the throttled event waits for a retry');
+    await holder;
     assert.ok(await eventuallyAsync(async () => (await seen(server.url, 'throttled')).some((s) => s.requestId === out.requestId)), 'it ran once admitted');
     assert.equal((await state()).dropped, droppedBefore);
+  });
+
+  it('sends an event for a function with reserved concurrency 0 straight to OnFailure (test_reserved_concurrency)', async () => {
+    await deployRecorder(server.lambda, 'zero');
+    const dest = (await server.lambda.send(new GetFunctionCommand({ FunctionName: 'dest' }))).Configuration?.FunctionArn;
+    await server.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'zero', ReservedConcurrentExecutions: 0 }));
+    await server.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'zero', DestinationConfig: { OnFailure: { Destination: dest } } }));
+    const out = await invokeEvent(server.lambda, 'zero', {});
+    assert.ok(await eventuallyAsync(async () => (await recordFor(out.requestId)) !== undefined), 'the destination got the record');
+    const record = (await recordFor(out.requestId)) as unknown as { [key: string]: unknown };
+    const expected = (recorded('test_lambda.py::TestLambdaConcurrency::test_reserved_concurrency')['msg'] as { Body: unknown }).Body;
+    const norm = new SnapshotNormaliser({ functionNames: ['zero'], replacements: { [out.requestId ?? '']: '<uuid:2>' } });
+    assert.deepEqual(norm.normalise({ ...record, timestamp: 'date' }), expected);
+    assert.equal((await seen(server.url, 'zero')).length, 0, 'the function never ran');
   });
 
   it('refuses queue, topic and bus destinations clearly until those services exist', async () => {

@@ -16,7 +16,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = { accountId: '000000000000', region: 'us-east-1', requestId: '' };
 const target = { functionName: 'f', qualifier: '$LATEST' };
 
-function setup(file: string, invoke: (req: InvokeRequest) => InvokeResult) {
+function setup(file: string, invoke: (req: InvokeRequest) => InvokeResult, reserved?: number) {
   const db = openDatabase(join(dir, file));
   // The event invoke config's function must exist for the foreign key.
   db.prepare(`INSERT INTO functions (account_id, region, name, code_sha, record) VALUES ('000000000000', 'us-east-1', 'f', 'x', '{}')`).run();
@@ -26,7 +26,10 @@ function setup(file: string, invoke: (req: InvokeRequest) => InvokeResult) {
   const records: InvocationRecord[] = [];
   const sink: DestinationTarget = { service: 'lambda', validate: () => undefined, deliver: (_c, _a, r) => void records.push(r) };
   let calls = 0;
-  const invoker = { invoke: async (_ctx: unknown, req: InvokeRequest) => { calls += 1; now += 10_000; return invoke(req); } };
+  const invoker = {
+    invoke: async (_ctx: unknown, req: InvokeRequest) => { calls += 1; now += 10_000; return invoke(req); },
+    reservedConcurrency: () => reserved,
+  };
   const worker = new AsyncWorker(queue, invoker, new Destinations([sink]), clock, { maxConcurrent: 4, retryDelayScale: 0, pollIntervalMs: 1, droppedRetentionMs: 86_400_000 }, createLogger('silent'));
   return { db, queue, worker, records, calls: () => calls, advance: (ms: number) => void (now += ms), now: () => now };
 }
