@@ -30,6 +30,7 @@ export function functionConfiguration(r: FunctionRecord, qualifier?: string, ver
     Version: version,
     ...(s.environment === null ? {} : { Environment: { Variables: { ...s.environment } } }),
     ...(s.layers === undefined ? {} : { Layers: s.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) }),
+    ...(s.deadLetterTargetArn === undefined ? {} : { DeadLetterConfig: { TargetArn: s.deadLetterTargetArn } }),
     TracingConfig: { Mode: s.tracingMode },
     RevisionId: r.revisionId,
     State: st.state,

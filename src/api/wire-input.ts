@@ -72,6 +72,7 @@ function settingsOf(o: Json) {
   const logging = obj(o, 'LoggingConfig');
   const tracing = obj(o, 'TracingConfig');
   const eph = obj(o, 'EphemeralStorage');
+  const dlq = obj(o, 'DeadLetterConfig');
   const tracingMode = tracing === undefined ? undefined : str(tracing, 'Mode');
   if (tracingMode !== undefined && tracingMode !== 'Active' && tracingMode !== 'PassThrough') throw serializationError();
   const fields = {
@@ -90,6 +91,7 @@ function settingsOf(o: Json) {
     systemLogLevel: logging === undefined ? undefined : str(logging, 'SystemLogLevel'),
     tracingMode: tracingMode as 'Active' | 'PassThrough' | undefined,
     layers: stringList(o, 'Layers'),
+    deadLetterTargetArn: dlq === undefined ? undefined : (str(dlq, 'TargetArn') ?? ''),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

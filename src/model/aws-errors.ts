@@ -170,6 +170,8 @@ export const messages = {
   provisionedVersionUnderAlias: 'Version is pointed by a Provisioned Concurrency alias',
   provisionedOverUnreserved: (unreserved: number) => `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${unreserved}].`,
   provisionedBelowMinimum: (min: number) => `Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${min}].`,
+  deadLetterArnPrefix: "Invalid dead letter queue ARN: ARNs must start with 'arn:'",
+  deadLetterArnService: (arn: string) => `Invalid dead letter queue ARN: ${arn} is not an Amazon SQS queue or Amazon SNS topic ARN.`,
   tooManyWeights: 'Number of items in AdditionalVersionWeights cannot be greater than 1',
   weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
   latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',

@@ -36,6 +36,8 @@ export interface FunctionSettings {
   readonly tracingMode: 'PassThrough' | 'Active';
   /** Layers in the order they are extracted to /opt (later ones win); absent when the function has none. */
   readonly layers?: readonly FunctionLayer[];
+  /** DeadLetterConfig.TargetArn: an SQS queue or SNS topic for events that failed (absent: none). */
+  readonly deadLetterTargetArn?: string;
 }
 
 export interface FunctionStatus {

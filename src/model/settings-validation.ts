@@ -23,6 +23,17 @@ export interface SettingsInput {
   readonly systemLogLevel?: string;
   /** Layer version ARNs, in order. */
   readonly layers?: readonly string[];
+  /** DeadLetterConfig.TargetArn; '' removes it (UpdateFunctionConfiguration). */
+  readonly deadLetterTargetArn?: string;
+}
+
+/** A dead-letter target must be an SQS queue or SNS topic ARN. */
+const DEAD_LETTER_ARN = /^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+
+export function validateDeadLetterArn(arn: string): void {
+  if (arn === '') return;
+  if (!arn.startsWith('arn:')) throw invalidParameter(messages.deadLetterArnPrefix);
+  if (!DEAD_LETTER_ARN.test(arn)) throw invalidParameter(messages.deadLetterArnService(arn));
 }
 
 /** LoggingConfig enums and the log group pattern, from the botocore model. */

@@ -27,10 +27,15 @@ export interface AsyncWorkerOptions {
   readonly pollIntervalMs: number;
 }
 
+export interface AsyncSettings {
+  readonly reservedConcurrency?: number;
+  readonly deadLetterTargetArn?: string;
+}
+
 export interface Invoker {
   invoke(ctx: RequestContext, req: InvokeRequest): Promise<InvokeResult>;
-  /** The function's reserved concurrency (undefined: none, or the function is gone). */
-  reservedConcurrency(ctx: RequestContext, functionName: string): number | undefined;
+  /** What of the function bears on async delivery (undefined when the function is gone). */
+  asyncSettings(ctx: RequestContext, functionName: string): AsyncSettings | undefined;
 }
 
 /** Longer than the longest invocation (900 s) plus an init: a live claim never expires under a delivery. */
@@ -107,7 +112,7 @@ export class AsyncWorker {
 
     const ctx: RequestContext = { accountId: event.accountId, region: event.region, requestId: event.id };
     // Reserved concurrency 0: the function may never run, so AWS sends the event straight to failure.
-    if (this.invoker.reservedConcurrency(ctx, event.functionName) === 0) return this.fail(event, config, 'ZeroReservedConcurrency', before, undefined);
+    if (this.invoker.asyncSettings(ctx, event.functionName)?.reservedConcurrency === 0) return this.fail(event, config, 'ZeroReservedConcurrency', before, undefined);
     let result: AttemptResult;
     let outcome: InvocationOutcome | undefined;
     try {
@@ -137,6 +142,9 @@ export class AsyncWorker {
   private fail(event: QueuedEvent, config: EventInvokeConfig | undefined, condition: Exclude<AsyncCondition, 'Success'>, counts: AttemptCounts, outcome: InvocationOutcome | undefined): void {
     this.log.warn({ eventId: event.id, function: event.functionName, condition, invokeCount: counts.invokeCount }, 'async event dropped');
     this.send(event, config?.onFailure, condition, counts, outcome);
+    // The function's dead-letter queue gets the raw event; SQS and SNS do not exist in Nimbus yet, so say so.
+    const dlq = this.invoker.asyncSettings({ accountId: event.accountId, region: event.region, requestId: event.id }, event.functionName)?.deadLetterTargetArn;
+    if (dlq !== undefined) this.log.warn({ eventId: event.id, deadLetterTargetArn: dlq }, 'the dead-letter target is an SQS queue or SNS topic, which this Nimbus cannot deliver to yet; the event is kept as dropped');
     this.queue.store.drop(event.id, condition, counts.invokeCount, this.clock.now());
   }
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import {
   accessDenied, type CodeRef, type FunctionRecord, type VersionRecord, type FunctionSettings, functionAlreadyExists, invalidParameter, LATEST, messages,
-  parseCreateIdentifier, preconditionFailed, resourceConflict, resourceNotFound, type SettingsInput, updateInProgress, validateSettings,
+  parseCreateIdentifier, preconditionFailed, resourceConflict, resourceNotFound, type SettingsInput, updateInProgress, validateDeadLetterArn, validateSettings,
   validationError, constraint, rules,
 } from '../model/index.js';
 import { functionArn } from '../shared/arn.js';
@@ -73,6 +73,7 @@ export class FunctionService {
     }
     if (input.role === undefined) throw validationError([constraint('null', 'role', 'Member must not be null')]);
     validateSettings(input);
+    if (input.deadLetterTargetArn !== undefined) validateDeadLetterArn(input.deadLetterTargetArn);
     const layers = this.layers.settingsFor(ctx, input.layers, undefined);
     if (input.runtime === undefined || input.handler === undefined) {
       throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
@@ -93,6 +94,7 @@ export class FunctionService {
       loggingConfig: loggingConfig(ref.name, input),
       tracingMode: input.tracingMode ?? 'PassThrough',
       ...layers,
+      ...(input.deadLetterTargetArn === undefined || input.deadLetterTargetArn === '' ? {} : { deadLetterTargetArn: input.deadLetterTargetArn }),
     };
     const record: FunctionRecord = {
       accountId: ctx.accountId, region: ctx.region, name: ref.name, settings, code,
@@ -194,7 +196,10 @@ export class FunctionService {
   async updateConfiguration(ctx: RequestContext, functionName: string, input: UpdateConfigInput): Promise<FunctionRecord> {
     const current = this.updatable(ctx, functionName, input.revisionId);
     validateSettings(input);
+    if (input.deadLetterTargetArn !== undefined) validateDeadLetterArn(input.deadLetterTargetArn);
     const s = current.settings;
+    // An empty TargetArn removes the dead-letter target, as on AWS.
+    const deadLetterTargetArn = input.deadLetterTargetArn === undefined ? s.deadLetterTargetArn : input.deadLetterTargetArn || undefined;
     const settings: FunctionSettings = {
       runtime: input.runtime ?? s.runtime,
       handler: input.handler ?? s.handler,
@@ -208,6 +213,7 @@ export class FunctionService {
       loggingConfig: loggingConfig(current.name, input, s.loggingConfig),
       tracingMode: input.tracingMode ?? s.tracingMode,
       ...this.layers.settingsFor(ctx, input.layers, s.layers),
+      ...(deadLetterTargetArn === undefined ? {} : { deadLetterTargetArn }),
     };
     return this.commitUpdate(current, { settings, runtimeVersionHash: runtimeVersionHash(settings.runtime) });
   }

@@ -87,13 +87,18 @@ export class InvokeService {
     }
   }
 
-  /** The function's reserved concurrency (undefined when none is set or the function does not exist). */
-  reservedConcurrency(ctx: RequestContext, functionName: string): number | undefined {
+  /** What of the function bears on async delivery: reserved concurrency, dead-letter target (undefined: no such function). */
+  asyncSettings(ctx: RequestContext, functionName: string): { reservedConcurrency?: number; deadLetterTargetArn?: string } | undefined {
+    let record: FunctionRecord;
     try {
-      return this.functions.resolver.resolve(ctx, functionName, undefined).record.reservedConcurrency;
+      record = this.functions.resolver.resolve(ctx, functionName, undefined).record;
     } catch {
       return undefined;
     }
+    return {
+      ...(record.reservedConcurrency === undefined ? {} : { reservedConcurrency: record.reservedConcurrency }),
+      ...(record.settings.deadLetterTargetArn === undefined ? {} : { deadLetterTargetArn: record.settings.deadLetterTargetArn }),
+    };
   }
 
   /** Keeps `count` environments of this version initialised ahead of invocations (provisioned concurrency). */

@@ -1,7 +1,8 @@
 // Control-plane behaviour beyond the happy path: hostile packages are refused with AWS's errors and nothing
 // lands outside the code store, resources are per region, and the health endpoint reports protections.
 import {
-  CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2,
+  CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,6 +118,30 @@ describe('control API', () => {
     await waitUntilFunctionUpdatedV2({ client: server.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'arch' });
     const config = await server.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arch' }));
     assert.deepEqual(config.Architectures, ['arm64']);
+  });
+
+  it('stores DeadLetterConfig (SQS or SNS targets), removes it with an empty TargetArn, and refuses other ARNs', async () => {
+    const queue = 'arn:aws:sqs:us-east-1:000000000000:dlq';
+    await deployFixture(server.lambda, 'echo', 'with-dlq', { DeadLetterConfig: { TargetArn: queue } });
+    assert.deepEqual((await server.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'with-dlq' }))).DeadLetterConfig, { TargetArn: queue });
+    await server.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'with-dlq', DeadLetterConfig: { TargetArn: 'arn:aws:sns:us-east-1:000000000000:alerts' } }));
+    await waitUntilFunctionUpdatedV2({ client: server.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'with-dlq' });
+    assert.equal((await server.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'with-dlq' }))).DeadLetterConfig?.TargetArn, 'arn:aws:sns:us-east-1:000000000000:alerts');
+    await server.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'with-dlq', DeadLetterConfig: { TargetArn: '' } }));
+    await waitUntilFunctionUpdatedV2({ client: server.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'with-dlq' });
+    assert.equal((await server.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'with-dlq' }))).DeadLetterConfig, undefined);
+
+    const refused = async (targetArn: string): Promise<string> => {
+      try {
+        await server.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'with-dlq', DeadLetterConfig: { TargetArn: targetArn } }));
+      } catch (err) {
+        assert.equal((err as Error).name, 'InvalidParameterValueException');
+        return (err as Error).message;
+      }
+      throw new Error(`${targetArn} was accepted`);
+    };
+    assert.equal(await refused('dlq'), "Invalid dead letter queue ARN: ARNs must start with 'arn:'");
+    assert.match(await refused('arn:aws:lambda:us-east-1:000000000000:function:other'), /is not an Amazon SQS queue or Amazon SNS topic ARN/);
   });
 
   it('answers /_nimbus/health with status and the protections actually in force', async () => {

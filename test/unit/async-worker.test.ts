@@ -28,7 +28,7 @@ function setup(file: string, invoke: (req: InvokeRequest) => InvokeResult, reser
   let calls = 0;
   const invoker = {
     invoke: async (_ctx: unknown, req: InvokeRequest) => { calls += 1; now += 10_000; return invoke(req); },
-    reservedConcurrency: () => reserved,
+    asyncSettings: () => (reserved === undefined ? {} : { reservedConcurrency: reserved }),
   };
   const worker = new AsyncWorker(queue, invoker, new Destinations([sink]), clock, { maxConcurrent: 4, retryDelayScale: 0, pollIntervalMs: 1, droppedRetentionMs: 86_400_000 }, createLogger('silent'));
   return { db, queue, worker, records, calls: () => calls, advance: (ms: number) => void (now += ms), now: () => now };
