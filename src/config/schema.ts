@@ -45,6 +45,11 @@ export const schema = {
       description: 'Host memory that execution environments may hold in total (each its MemorySize, from start to stop); a new one that does not fit first stops idle environments, then waits `engine.admissionWaitMs`, then is refused with 429. 0: 80% of the host\'s memory.',
       min: 0,
     },
+    freezeDelayMs: {
+      default: 2,
+      description: 'How long an idle environment stays thawed before it is frozen (as Lambda freezes idle environments). A next invocation within it skips the freeze and thaw; 0 freezes at once.',
+      min: 0,
+    },
     admissionWaitMs: { default: 1000, description: 'Longest an invocation waits for host memory (see engine.memoryBudgetMb) before it is refused with 429.', min: 0 },
     isolation: {
       default: 'auto',

@@ -35,6 +35,11 @@ export interface EnvironmentDeps {
   readonly clock: Clock;
   readonly host: RuntimeHost;
   readonly initTimeoutMs: number;
+  /**
+   * How long an idle environment stays thawed before it is frozen. A next invocation within it finds the runtime
+   * running and skips both cgroup writes (each ~0.2 ms of the server's time); 0 freezes at once.
+   */
+  readonly freezeDelayMs?: number;
 }
 
 type Completion =
@@ -87,6 +92,8 @@ export class ExecutionEnvironment {
   private runtimeApiSocket: string | undefined;
   /** The CPU share is applied at the runtime's first /next (throttled init is ~9× slower). */
   private cpuLimited = false;
+  private frozen = false;
+  private freezeTimer: NodeJS.Timeout | undefined;
   lastUsedAt = 0;
 
   constructor(
@@ -138,6 +145,7 @@ export class ExecutionEnvironment {
   /** Kills the runtime's whole process tree and closes the Runtime API listener. */
   async stop(): Promise<void> {
     this.stateValue = 'stopped';
+    if (this.freezeTimer !== undefined) clearTimeout(this.freezeTimer);
     this.lease?.release();
     const active = this.active;
     if (active !== undefined && !active.replied) {
@@ -277,7 +285,7 @@ export class ExecutionEnvironment {
     const lines = new TailLines();
     this.initLines = new TailLines();
     this.stateValue = 'busy';
-    this.proc?.setFrozen(false);
+    this.thaw();
     this.writeLog(startLine(input.requestId, this.spec.version), lines);
     const startedAt = this.deps.clock.monotonic();
     const deadline = this.deps.clock.now() + this.spec.timeoutSec * 1000;
@@ -338,7 +346,30 @@ export class ExecutionEnvironment {
    * finishing its request for it.
    */
   private freezeIfParked(): void {
-    if (this.stateValue === 'idle' && this.parked !== undefined) this.proc?.setFrozen(true);
+    if (this.stateValue !== 'idle' || this.parked === undefined || this.frozen || this.freezeTimer !== undefined) return;
+    const delay = this.deps.freezeDelayMs ?? 0;
+    if (delay <= 0) return this.freezeNow();
+    this.freezeTimer = setTimeout(() => {
+      this.freezeTimer = undefined;
+      if (this.stateValue === 'idle' && this.parked !== undefined) this.freezeNow();
+    }, delay);
+    this.freezeTimer.unref();
+  }
+
+  private freezeNow(): void {
+    this.proc?.setFrozen(true);
+    this.frozen = true;
+  }
+
+  /** Cancels a pending freeze; thaws only a runtime that is actually frozen. */
+  private thaw(): void {
+    if (this.freezeTimer !== undefined) {
+      clearTimeout(this.freezeTimer);
+      this.freezeTimer = undefined;
+    }
+    if (!this.frozen) return;
+    this.proc?.setFrozen(false);
+    this.frozen = false;
   }
 
   /** True while the environment can take the next invocation (its runtime is parked in /next). */

@@ -56,6 +56,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
       sandbox, logs: logStore, clock: systemClock,
       host: { nodePath: config.engine.nodePath || process.execPath },
       initTimeoutMs: config.engine.initTimeoutMs,
+      freezeDelayMs: config.engine.freezeDelayMs,
     },
     {
       keepAliveMs: config.engine.keepAliveMs,
