@@ -50,6 +50,11 @@ export const schema = {
       description: 'How long an idle environment stays thawed before it is frozen (as Lambda freezes idle environments). A next invocation within it skips the freeze and thaw; 0 freezes at once.',
       min: 0,
     },
+    scaleUpPer10s: {
+      default: 1000,
+      description: 'New execution environments each function may start per 10 seconds, refilled continuously (AWS\'s concurrency scaling rate); beyond it invocations that need a new environment get 429. 0: unlimited.',
+      min: 0,
+    },
     admissionWaitMs: { default: 1000, description: 'Longest an invocation waits for host memory (see engine.memoryBudgetMb) before it is refused with 429.', min: 0 },
     isolation: {
       default: 'auto',

@@ -4,6 +4,7 @@ import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import type { EnvironmentDeps } from './execution-environment.js';
 import { HostCapacity } from './host-capacity.js';
+import { ScaleRate } from './scale-rate.js';
 import { type ProvisionedState, VersionPool } from './version-pool.js';
 
 /** A generation no spec carries: environments of a retired pool are never reused. */
@@ -15,10 +16,14 @@ export interface EngineOptions {
   readonly memoryBudgetMb?: number;
   /** How long an invocation waits for host memory before it is refused with 429. */
   readonly admissionWaitMs?: number;
+  /** New execution environments each function may add per 10 s (AWS: 1,000); 0: unlimited. */
+  readonly scaleUpPer10s?: number;
 }
 
 export class Engine {
   private readonly pools = new Map<string, VersionPool>();
+  /** Scaling rate per function (`<unqualified arn>`), shared by its versions. */
+  private readonly scaleRates = new Map<string, ScaleRate>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
 
@@ -71,7 +76,13 @@ export class Engine {
   private poolOf(spec: EnvironmentSpec): VersionPool {
     let pool = this.pools.get(spec.poolKey);
     if (pool === undefined) {
-      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs, this.capacity);
+      const fn = spec.poolKey.slice(0, spec.poolKey.lastIndexOf(':'));
+      let rate = this.scaleRates.get(fn);
+      if (rate === undefined) {
+        rate = new ScaleRate(this.options.scaleUpPer10s ?? 0);
+        this.scaleRates.set(fn, rate);
+      }
+      pool = new VersionPool(spec, this.deps, this.options.keepAliveMs, this.capacity, rate);
       this.pools.set(spec.poolKey, pool);
     }
     return pool;

@@ -6,6 +6,7 @@ import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import { type EnvironmentDeps, ExecutionEnvironment } from './execution-environment.js';
 import type { HostCapacity } from './host-capacity.js';
+import type { ScaleRate } from './scale-rate.js';
 
 /** Provisioned concurrency of a pool as GetProvisionedConcurrencyConfig reports it. */
 export interface ProvisionedState {
@@ -38,6 +39,8 @@ export class VersionPool {
     private readonly deps: EnvironmentDeps,
     private readonly keepAliveMs: number,
     private readonly capacity: HostCapacity,
+    /** The function's scaling rate, shared by all its versions' pools. */
+    private readonly scaleRate: ScaleRate,
   ) {
     this.generation = spec.generation;
   }
@@ -72,7 +75,7 @@ export class VersionPool {
     if (env === undefined) {
       return {
         kind: 'platform-error', requestId: input.requestId, executedVersion: spec.version, logLines: [], errorType: 'TooManyRequestsException', status: 429,
-        message: `The host has no memory left for another ${spec.memoryMb} MB execution environment (engine.memoryBudgetMb).`,
+        message: `No execution environment could be started: the function is scaling faster than engine.scaleUpPer10s allows, or the host has no memory left for another ${spec.memoryMb} MB (engine.memoryBudgetMb).`,
       };
     }
     this.busy.add(env);
@@ -105,6 +108,7 @@ export class VersionPool {
     for (;;) {
       const idle = this.takeIdle(this.provisionedIdle) ?? this.takeIdle(this.idle);
       if (idle !== undefined) return idle;
+      if (!this.scaleRate.take()) return undefined;
       const lease = this.capacity.tryAcquire(spec.memoryMb);
       if (lease !== undefined) return new ExecutionEnvironment(spec, this.deps, 'on-demand', lease);
       if (Date.now() >= deadline) return undefined;

@@ -62,6 +62,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
       keepAliveMs: config.engine.keepAliveMs,
       memoryBudgetMb: config.engine.memoryBudgetMb || Math.floor((totalmem() * 0.8) / (1024 * 1024)),
       admissionWaitMs: config.engine.admissionWaitMs,
+      scaleUpPer10s: config.engine.scaleUpPer10s,
     },
   );
   const layers = new LayerService(new SqliteLayerRepository(db), code, new OptTreeStore(dataDir, code), systemClock);

@@ -85,4 +85,19 @@ describe('host memory budget', () => {
       await server.stop();
     }
   });
+
+  it('throttles a function scaling faster than engine.scaleUpPer10s; warm environments are reused freely', async () => {
+    const server = await startTestServer({ engine: { scaleUpPer10s: 2 } });
+    try {
+      const name = `scale-${uid()}`;
+      await deploy(server, name);
+      const burst = await Promise.all([0, 1, 2].map(() => rawInvoke(server, name, { ms: 500 })));
+      assert.deepEqual(burst.map((r) => r.status).sort(), [200, 200, 429], 'two new environments, the third is over the rate');
+      assert.equal(burst.find((r) => r.status === 429)?.body['Reason'], 'ConcurrentInvocationLimitExceeded');
+      const again = await Promise.all([0, 1].map(() => rawInvoke(server, name, { ms: 0 })));
+      assert.deepEqual(again.map((r) => r.status), [200, 200], 'the two warm environments need no new ones');
+    } finally {
+      await server.stop();
+    }
+  });
 });
