@@ -169,3 +169,39 @@ export async function throughputRun(t: HttpTarget, concurrency: number, duration
   const slice = { concurrency, requests, errors, seconds: durationMs / 1000, latencies };
   return firstError === undefined ? slice : { ...slice, firstError };
 }
+
+/** What happened to each request of a burst: answered by status, or not answered within the timeout. */
+export interface BurstResult {
+  readonly n: number;
+  /** HTTP status → count (successes are 200). */
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** Requests with no answer within the timeout (must be 0: no request hangs). */
+  readonly hung: number;
+  /** Transport errors (connection reset and the like). */
+  readonly failed: number;
+  readonly seconds: number;
+}
+
+/** `n` requests at once, each on its own connection; counts statuses, hangs and transport failures. */
+export async function burstRun(t: HttpTarget, n: number, timeoutMs: number): Promise<BurstResult> {
+  const agent = keepAliveAgent(n);
+  const byStatus: Record<string, number> = {};
+  let hung = 0;
+  let failed = 0;
+  const start = nowMs();
+  await Promise.all(Array.from({ length: n }, async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), timeoutMs)));
+    try {
+      const r = await Promise.race([send(agent, t), timeout]);
+      if (r === 'hung') hung += 1;
+      else byStatus[String(r.status)] = (byStatus[String(r.status)] ?? 0) + 1;
+    } catch {
+      failed += 1;
+    } finally {
+      clearTimeout(timer);
+    }
+  }));
+  agent.destroy();
+  return { n, byStatus, hung, failed, seconds: (nowMs() - start) / 1000 };
+}

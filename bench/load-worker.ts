@@ -2,13 +2,14 @@
 // thread and every client on this worker: separate event loops and heaps, so the client's own work does not
 // queue behind the server's (and vice versa), and both servers are measured through the same client code.
 import { parentPort } from 'node:worker_threads';
-import { type HttpTarget, type LatencyRun, latencyRun, throughputRun, type ThroughputSlice } from './http-load.js';
-import { type ColdRun, coldAfterUpdate, coldFresh, deploy, type Endpoint, sdkLatency } from './nimbus-scenarios.js';
+import { type BurstResult, burstRun, type HttpTarget, type LatencyRun, latencyRun, throughputRun, type ThroughputSlice } from './http-load.js';
+import { type ColdRun, coldAfterUpdate, coldFresh, deploy, type DeployOptions, type Endpoint, sdkLatency } from './nimbus-scenarios.js';
 
 export type Job =
   | { kind: 'latency'; target: HttpTarget; warmup: number; count: number }
   | { kind: 'throughput'; target: HttpTarget; concurrency: number; durationMs: number; warmupMs: number }
-  | { kind: 'deploy'; endpoint: Endpoint; helloDir: string; name: string }
+  | { kind: 'deploy'; endpoint: Endpoint; helloDir: string; name: string; options?: DeployOptions }
+  | { kind: 'burst'; target: HttpTarget; n: number; timeoutMs: number }
   | { kind: 'cold-fresh'; endpoint: Endpoint; helloDir: string; prefix: string; n: number }
   | { kind: 'cold-update'; endpoint: Endpoint; helloDir: string; name: string; n: number }
   | { kind: 'sdk-latency'; endpoint: Endpoint; op: 'invoke' | 'get-function'; functionName: string; warmup: number; count: number };
@@ -17,6 +18,7 @@ export interface JobResults {
   latency: LatencyRun;
   throughput: ThroughputSlice;
   deploy: null;
+  burst: BurstResult;
   'cold-fresh': ColdRun;
   'cold-update': ColdRun;
   'sdk-latency': LatencyRun;
@@ -29,7 +31,8 @@ async function run(job: Job): Promise<unknown> {
   switch (job.kind) {
     case 'latency': return latencyRun(job.target, job.warmup, job.count);
     case 'throughput': return throughputRun(job.target, job.concurrency, job.durationMs, job.warmupMs);
-    case 'deploy': return deploy(job.endpoint, job.helloDir, job.name).then(() => null);
+    case 'deploy': return deploy(job.endpoint, job.helloDir, job.name, job.options).then(() => null);
+    case 'burst': return burstRun(job.target, job.n, job.timeoutMs);
     case 'cold-fresh': return coldFresh(job.endpoint, job.helloDir, job.prefix, job.n);
     case 'cold-update': return coldAfterUpdate(job.endpoint, job.helloDir, job.name, job.n);
     case 'sdk-latency': return sdkLatency(job.endpoint, job.op, job.functionName, job.warmup, job.count);

@@ -73,16 +73,26 @@ async function waitSettled(lambda: LambdaClient, name: string, timeoutMs = 10_00
  */
 export const BENCH_MEMORY_MB = 1769;
 
-async function create(lambda: LambdaClient, name: string, zip: Buffer): Promise<void> {
+/** What to deploy besides the hello fixture's defaults (nodejs20.x, index.handler, one vCPU). */
+export interface DeployOptions {
+  readonly runtime?: 'nodejs20.x' | 'python3.12';
+  readonly memoryMb?: number;
+  /** Handler source instead of the fixture's (index.js / index.py). */
+  readonly source?: string;
+}
+
+async function create(lambda: LambdaClient, name: string, zip: Buffer, runtime: DeployOptions['runtime'] = 'nodejs20.x', memoryMb = BENCH_MEMORY_MB): Promise<void> {
   await lambda.send(new CreateFunctionCommand({
-    FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: BENCH_ROLE, Code: { ZipFile: zip }, MemorySize: BENCH_MEMORY_MB,
+    FunctionName: name, Runtime: runtime, Handler: 'index.handler', Role: BENCH_ROLE, Code: { ZipFile: zip }, MemorySize: memoryMb,
   }));
 }
 
-export async function deploy(e: Endpoint, helloDir: string, name: string): Promise<void> {
+export async function deploy(e: Endpoint, helloDir: string, name: string, options: DeployOptions = {}): Promise<void> {
   const lambda = client(e);
+  const file = options.runtime === 'python3.12' ? 'index.py' : 'index.js';
+  const zip = await makeZip({ [file]: options.source ?? readFileSync(`${helloDir}/${file}`), '.bench-nonce': name });
   try {
-    await create(lambda, name, await helloZip(helloDir, name));
+    await create(lambda, name, zip, options.runtime, options.memoryMb);
     await waitSettled(lambda, name);
   } finally {
     lambda.destroy();

@@ -7,12 +7,13 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config/index.js';
+import { type ConfigOverrides, loadConfig } from '../src/config/index.js';
 import { createLogger } from '../src/observe/index.js';
 import { type RunningNimbus, startNimbus } from '../src/main/index.js';
 
 /** Source directory of the hello fixture (the compiled bench runs from dist/bench/). */
 export const HELLO_DIR = fileURLToPath(new URL('../../test/fixtures/functions/hello', import.meta.url));
+export const PY_HELLO_DIR = fileURLToPath(new URL('../../test/fixtures/functions/python-hello', import.meta.url));
 
 export interface BenchNimbus {
   readonly port: number;
@@ -23,12 +24,13 @@ export interface BenchNimbus {
 }
 
 /** `isolation: 'none'` starts a second Nimbus without the bubblewrap sandbox, to measure what the sandbox costs. */
-export async function startBenchNimbus(parentDir: string, isolation: 'auto' | 'none' = 'auto'): Promise<BenchNimbus> {
+export async function startBenchNimbus(parentDir: string, isolation: 'auto' | 'none' = 'auto', account: ConfigOverrides['account'] = {}): Promise<BenchNimbus> {
   const dataDir = mkdtempSync(join(parentDir, 'nimbus-data-'));
   // The real loader, with an empty environment so a developer's NIMBUS_* variables cannot skew the run.
   const config = loadConfig({}, {
     server: { host: '127.0.0.1', port: 0, dataDir, shutdownGraceMs: 1000 },
     engine: { isolation },
+    account,
     log: { level: 'silent' },
   });
   const nimbus = await startNimbus(config, createLogger(config.log.level));

@@ -4,7 +4,7 @@
 // floor column is a fair comparison.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ThroughputResult } from './http-load.js';
+import type { BurstResult, ThroughputResult } from './http-load.js';
 import type { ColdSample } from './nimbus-scenarios.js';
 import type { Noise } from './noise.js';
 import type { Summary } from './stats.js';
@@ -45,6 +45,8 @@ export interface Results {
     readonly floorHttp: Summary;
     readonly nimbusSdk: Summary;
     readonly floorSdk: Summary;
+    /** A no-op python3.12 handler through node:http keep-alive. */
+    readonly pythonHttp?: Summary;
   };
   readonly throughput: {
     readonly nimbus: readonly ThroughputResult[];
@@ -54,6 +56,8 @@ export interface Results {
   };
   /** InvocationType Event: accepted (202, stored) per second while the worker delivers, and the delivery rate. */
   readonly async?: { readonly accepted: ThroughputResult; readonly delivered: number; readonly deliveredPerSec: number };
+  /** 10× the account concurrency limit at once: how each request ended. */
+  readonly overload?: BurstResult;
   /** Requests that failed, by phase (excluded from the figures). */
   readonly failures: ReadonlyArray<{ readonly what: string; readonly count: number; readonly first: string }>;
   readonly control: {
@@ -95,6 +99,9 @@ export function rows(r: Results): Array<Row | string> {
   out.push(`Warm Invoke, concurrency 1 (p50 / p99)`);
   out.push([`node:http keep-alive (N=${w.nimbusHttp.n})`, pair(w.nimbusHttp, 'p99'), `${pair(w.floorHttp, 'p99')} ³`, ratio(w.nimbusHttp.p50, w.floorHttp.p50), 'prototype 0.073 / 0.86; floor 0.021 (wrk); AWS ~25 ms']);
   out.push([`@aws-sdk/client-lambda (N=${w.nimbusSdk.n})`, pair(w.nimbusSdk, 'p99'), `${pair(w.floorSdk, 'p99')} ⁴`, ratio(w.nimbusSdk.p50, w.floorSdk.p50), '']);
+  if (w.pythonHttp !== undefined) {
+    out.push([`python3.12, node:http keep-alive (N=${w.pythonHttp.n})`, pair(w.pythonHttp, 'p99'), `${pair(w.floorHttp, 'p99')} ³`, ratio(w.pythonHttp.p50, w.floorHttp.p50), '']);
+  }
 
   const t = r.throughput;
   out.push(`Warm throughput (closed loop, ${t.nimbus[0]?.seconds ?? 0} s each; p50 / p99 latency under load)`);
@@ -113,6 +120,16 @@ export function rows(r: Results): Array<Row | string> {
     out.push([`accepted c=${a.accepted.concurrency} (202 after the SQLite commit)`, rps(a.accepted.reqPerSec), '', '', '']);
     out.push([`  accept latency at c=${a.accepted.concurrency}`, pair(a.accepted.latencyMs, 'p99'), '', '', '']);
     out.push([`delivered (${a.delivered} events, queue drained)`, `${Math.round(a.deliveredPerSec).toLocaleString('en-US')} events/s`, '', '', 'async.maxConcurrentDeliveries 16']);
+  }
+
+  const o = r.overload;
+  if (o !== undefined) {
+    out.push(`Overload: ${o.n} invocations at once (300 ms each) against an account limit of 10`);
+    const ok = o.byStatus['200'] ?? 0;
+    const throttled = o.byStatus['429'] ?? 0;
+    const other = Object.entries(o.byStatus).filter(([k]) => k !== '200' && k !== '429').map(([k, v]) => `${v}× ${k}`).join(', ');
+    out.push(['succeeded / throttled (429)', `${ok} / ${throttled}`, '', '', 'target: only successes and 429s']);
+    out.push(['other statuses, hung, failed', `${other === '' ? 'none' : other}; ${o.hung} hung; ${o.failed} failed`, '', '', `all answered in ${o.seconds.toFixed(2)} s`]);
   }
 
   const c = r.control;

@@ -7,10 +7,13 @@
 // 2. Cold start, in rounds so drift hits both sides alike: per round, process-start and Runtime API
 //    floors, then cold invokes of new functions, then cold invokes after UpdateFunctionConfiguration, then
 //    cold invokes of new functions on a second Nimbus without the bubblewrap sandbox (its cost is the difference).
-// 3. Warm latency at concurrency 1 (node:http keep-alive, then the SDK), floor and Nimbus alternating in blocks.
-// 4. Warm throughput at concurrency 1 and 4, floor and Nimbus alternating in 1-s slices.
+// 3. Warm latency at concurrency 1 (node:http keep-alive, then the SDK), floor and Nimbus alternating in blocks;
+//    then a no-op python3.12 handler.
+// 4. Warm throughput at concurrency 1, 10 and 100 (10 with --quick), floor and Nimbus alternating in 1-s slices;
+//    async Event acceptance; overload (100 at once against an account limit of 10: only 200s and 429s allowed).
 // 5. Control plane: GetFunction (CreateFunction and UpdateFunctionConfiguration came with step 2).
-// 6. Stop everything and delete the temp dir, also on error, timeout or Ctrl-C.
+// 6. Stop everything and delete the temp dir, also on error, timeout or Ctrl-C. A full run also rewrites
+//    docs/performance.md and docs/performance.svg.
 //
 // Flags: --quick (small samples, 1 s throughput runs; for profiling), --out <file>.
 import { cpus, loadavg } from 'node:os';
@@ -18,24 +21,30 @@ import { fileURLToPath } from 'node:url';
 import { type FloorServer, nodeExitFloor, RuntimeApiFloor, shWrappedNodeExitFloor, startConstantServer } from './floors.js';
 import { combineSlices, type HttpTarget, type LatencyRun, type ThroughputResult, type ThroughputSlice } from './http-load.js';
 import { LoadClient } from './load-client.js';
-import { type BenchNimbus, environmentStats, HELLO_DIR, removeTempRoot, startBenchNimbus, tempRoot } from './nimbus-server.js';
+import { type BenchNimbus, environmentStats, HELLO_DIR, PY_HELLO_DIR, removeTempRoot, startBenchNimbus, tempRoot } from './nimbus-server.js';
 import { BENCH_MEMORY_MB, type ColdRun, type ColdSample, invokeTarget } from './nimbus-scenarios.js';
+import { writeDocs } from './docs.js';
 import { type ColdResults, renderTable, type Results, writeJson } from './report.js';
 import { cpuSnapshot, type CpuSnapshot, noiseBetween } from './noise.js';
 import { nowMs, summarize } from './stats.js';
 
 const quick = process.argv.includes('--quick');
+const DOCS = fileURLToPath(new URL('../../docs', import.meta.url));
 const outIndex = process.argv.indexOf('--out');
 const OUT = outIndex > 0 && process.argv[outIndex + 1] !== undefined
   ? process.argv[outIndex + 1] as string
   : fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
 
 const PLAN = quick
-  ? { coldRounds: 1, coldPerRound: 5, warmup: 100, latencyN: 500, blocks: 2, sdkWarmup: 20, sdkN: 100, slices: 1, sliceMs: 1000, sliceWarmupMs: 200, getN: 100 }
-  : { coldRounds: 3, coldPerRound: 5, warmup: 300, latencyN: 2000, blocks: 10, sdkWarmup: 30, sdkN: 300, slices: 5, sliceMs: 1000, sliceWarmupMs: 200, getN: 300 };
-/** Hard cap on the whole run; a full run takes ~40 s here. */
-const WATCHDOG_MS = 150_000;
+  ? { coldRounds: 1, coldPerRound: 5, warmup: 100, latencyN: 500, blocks: 2, sdkWarmup: 20, sdkN: 100, slices: 1, sliceMs: 1000, sliceWarmupMs: 200, getN: 100, concurrencies: [1, 10] }
+  : { coldRounds: 3, coldPerRound: 5, warmup: 300, latencyN: 2000, blocks: 10, sdkWarmup: 30, sdkN: 300, slices: 5, sliceMs: 1000, sliceWarmupMs: 200, getN: 300, concurrencies: [1, 10, 100] };
+/** Hard cap on the whole run; a full run takes about two minutes here. */
+const WATCHDOG_MS = 360_000;
 const HELLO = 'bench-hello';
+const HELLO_SMALL = 'bench-hello-128';
+const PY_HELLO = 'bench-python-hello';
+const SLEEPER = 'bench-sleeper';
+const SLEEPER_SOURCE = 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return {}; };\n';
 
 function progress(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
@@ -83,6 +92,7 @@ interface Running {
   floor?: FloorServer;
   nimbus?: BenchNimbus;
   bare?: BenchNimbus;
+  overload?: BenchNimbus;
   load?: LoadClient;
 }
 
@@ -90,6 +100,7 @@ async function cleanup(r: Running): Promise<void> {
   await r.load?.terminate().catch(() => undefined);
   await r.nimbus?.stop().catch((err: unknown) => progress(`stopping Nimbus failed: ${String(err)}`));
   await r.bare?.stop().catch((err: unknown) => progress(`stopping the unsandboxed Nimbus failed: ${String(err)}`));
+  await r.overload?.stop().catch((err: unknown) => progress(`stopping the overload Nimbus failed: ${String(err)}`));
   await r.floor?.close().catch(() => undefined);
   if (r.tmp !== undefined) removeTempRoot(r.tmp);
 }
@@ -154,18 +165,28 @@ async function measure(r: Running): Promise<Results> {
     latency.nimbusSdk.push(...failures.samples('SDK invoke', await load.run({ ...common, endpoint })));
   }
 
+  // 3b. Warm latency of a no-op Python handler, concurrency 1 (same floor as above).
+  progress('warm latency at concurrency 1, Python');
+  await load.run({ kind: 'deploy', endpoint, helloDir: PY_HELLO_DIR, name: PY_HELLO, options: { runtime: 'python3.12' } });
+  const pythonInvoke = invokeTarget(endpoint, PY_HELLO);
+  failures.samples('warm-up', await load.run({ kind: 'latency', target: pythonInvoke, warmup: PLAN.warmup, count: 0 }));
+  const pythonLatency = failures.samples('warm Python invoke c=1', await load.run({ kind: 'latency', target: pythonInvoke, warmup: 5, count: PLAN.latencyN }));
+
   // 4. Throughput: 1-s slices, floor and Nimbus alternating. Nimbus first gets one unmeasured second at the
-  //    concurrency so that the environments it starts for it are warm before the first slice.
+  //    concurrency so that the environments it starts for it are warm before the first slice. Beyond
+  //    concurrency 1 the function has 128 MB, so that a hundred environments fit the host's memory budget.
+  await load.run({ kind: 'deploy', endpoint, helloDir: HELLO_DIR, name: HELLO_SMALL, options: { memoryMb: 128 } });
   const tput = { nimbus: [] as ThroughputResult[], floor: [] as ThroughputResult[], environments: [] as number[] };
-  for (const concurrency of [1, 4]) {
+  for (const concurrency of PLAN.concurrencies) {
     progress(`throughput at concurrency ${concurrency} (${PLAN.slices} × ${PLAN.sliceMs / 1000} s each for floor and Nimbus)`);
+    const target = concurrency === 1 ? nimbusInvoke : invokeTarget(endpoint, HELLO_SMALL);
     const common = { kind: 'throughput', concurrency, durationMs: PLAN.sliceMs, warmupMs: PLAN.sliceWarmupMs } as const;
-    failures.slices('throughput warm-up', [await load.run({ ...common, target: nimbusInvoke, durationMs: 0, warmupMs: 1000 })]);
+    failures.slices('throughput warm-up', [await load.run({ ...common, target, durationMs: 0, warmupMs: concurrency > 10 ? 8000 : 1000 })]);
     const floorSlices: ThroughputSlice[] = [];
     const nimbusSlices: ThroughputSlice[] = [];
     for (let i = 0; i < PLAN.slices; i++) {
       floorSlices.push(await load.run({ ...common, target: floorInvoke }));
-      nimbusSlices.push(await load.run({ ...common, target: nimbusInvoke }));
+      nimbusSlices.push(await load.run({ ...common, target }));
     }
     failures.slices(`floor throughput c=${concurrency}`, floorSlices);
     failures.slices(`throughput c=${concurrency}`, nimbusSlices);
@@ -185,6 +206,14 @@ async function measure(r: Running): Promise<Results> {
   failures.slices('async accept c=4', eventSlices);
   const delivered = await drainQueue(nimbus.port);
   const asyncResult = { accepted: combineSlices(eventSlices), delivered, deliveredPerSec: delivered / ((nowMs() - asyncStart) / 1000) };
+
+  // 4c. Overload: ten times the allowed concurrency at once, on a Nimbus whose account limit is 10. Every request
+  //     must end as a success or a 429: no 5xx, no hung request.
+  progress('overload: 100 concurrent invocations against an account limit of 10');
+  const small = (r.overload = await startBenchNimbus(tmp, 'auto', { concurrentExecutions: 10, minUnreservedConcurrency: 0 }));
+  await load.run({ kind: 'deploy', endpoint: { port: small.port }, helloDir: HELLO_DIR, name: SLEEPER, options: { memoryMb: 128, source: SLEEPER_SOURCE } });
+  const overload = await load.run({ kind: 'burst', target: { ...invokeTarget({ port: small.port }, SLEEPER), body: '{"ms":300}' }, n: 100, timeoutMs: 30_000 });
+  await small.stop();
 
   // 5. Control plane.
   progress('control plane');
@@ -216,11 +245,12 @@ async function measure(r: Running): Promise<Results> {
     },
     cold: { fresh: coldResults(fresh), update: coldResults(update), freshWithoutSandbox: coldResults(freshBare) },
     warm: {
-      nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor),
+      nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor), pythonHttp: summarize(pythonLatency),
       nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),
     },
     throughput: tput,
     async: asyncResult,
+    overload,
     failures: failures.list,
     control: { getFunctionHttp: summarize(getFunctionHttp), getFunctionSdk: summarize(getFunctionSdk), floorGet: summarize(floorGet) },
   };
@@ -258,6 +288,10 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${renderTable(results)}\n`);
     writeJson(OUT, results);
     process.stdout.write(`\nResults written to ${OUT}\n`);
+    if (!quick) {
+      writeDocs(DOCS, results);
+      process.stdout.write(`docs/performance.md and docs/performance.svg updated\n`);
+    }
     if (results.cold.fresh.notCold + results.cold.update.notCold > 0) {
       progress('warning: some "cold" invocations reported no Init Duration (they reused a warm environment)');
     }
