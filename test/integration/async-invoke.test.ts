@@ -3,7 +3,7 @@
 // are retried MaximumRetryAttempts times (delays scaled down by async.retryDelayScale), and the queue's state
 // shows in /_nimbus/health.
 import {
-  DeleteFunctionConcurrencyCommand, GetFunctionCommand, InvokeAsyncCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand,
+  GetFunctionCommand, InvokeAsyncCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
