@@ -26,13 +26,20 @@ export class VersionPool {
     try {
       return await env.invoke(input);
     } finally {
-      this.busy.delete(env);
-      if (env.reusable && env.spec.generation === this.generation) {
-        this.idle.push(env);
-        this.scheduleReap();
-      } else {
-        void env.stop();
-      }
+      // With extensions the caller may have its response while the invocation goes on: the environment is free after.
+      const phase = env.invokePhase;
+      if (phase === undefined) this.release(env);
+      else void phase.then(() => this.release(env));
+    }
+  }
+
+  private release(env: ExecutionEnvironment): void {
+    this.busy.delete(env);
+    if (env.reusable && env.spec.generation === this.generation) {
+      this.idle.push(env);
+      this.scheduleReap();
+    } else {
+      void env.stop(env.reusable ? 'spindown' : 'failure');
     }
   }
 
