@@ -517,6 +517,13 @@ export class ExecutionEnvironment {
       const failure = exitFailure(active.input.requestId, code, signal, outOfMemory);
       active.done({ kind: 'function-error', errorType: failure.errorType, payload: failure.payload, status: 'error' });
     }
+    // The runtime replied and then died while extensions were still at work: they went with the sandbox.
+    const waiting = active?.awaitingExtensions;
+    if (active !== undefined && waiting !== undefined) {
+      active.awaitingExtensions = undefined;
+      if (active.timer) clearTimeout(active.timer);
+      this.finish(active, waiting);
+    }
   }
 
   // ── Runtime API calls ──────────────────────────────────────────────────────────────────────────────────

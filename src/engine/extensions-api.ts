@@ -116,7 +116,10 @@ export class ExtensionsApi {
     if (route === 'telemetry' || route === 'logs') {
       const body = (await readBoundedBody(req, MAX_BODY_BYTES)) ?? Buffer.alloc(0);
       const answer = this.host.subscribe(ext, body, route);
-      return sendJson(res, answer.status, answer.body);
+      if (typeof answer.body !== 'string') return sendJson(res, answer.status, answer.body);
+      // Success is the bare text OK (AWS docs, telemetry-api-reference "Responses").
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(answer.body) });
+      return void res.end(answer.body);
     }
     return this.error(ext, route === 'init-error' ? 'init' : 'exit', req, res);
   }

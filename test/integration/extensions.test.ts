@@ -153,7 +153,10 @@ exports.handler = async (event) => {
     assert.equal(report.metrics['billedDurationMs'], Math.ceil(report.metrics['durationMs'] ?? NaN));
 
     assert.ok(of('function').some((e) => String(e.record).includes('hello from the handler')), JSON.stringify(of('function')));
-    assert.ok(of('extension').some((e) => String(e.record).startsWith('[telemetry-ext] subscribed: 200')), JSON.stringify(of('extension')));
+    const extensionLines = of('extension').map((e) => String(e.record));
+    assert.ok(extensionLines.includes('[telemetry-ext] subscribed: 200 OK'), JSON.stringify(extensionLines));
+    const refused = extensionLines.find((l) => l.startsWith('[telemetry-ext] refused: '));
+    assert.match(refused ?? '', /^\[telemetry-ext\] refused: 400 \{"errorMessage":"[^"]+","errorType":"ValidationError"\}$/);
   });
 
   it('lets an extension that never asks for its next event time the invocation out, after the caller has the response', async () => {
@@ -184,6 +187,18 @@ exports.handler = async (event) => {
     assert.doesNotMatch(result.log, /handler saw/);
   });
 
+  it('fails the invocation with Extension.Crash when an extension exits during init', async () => {
+    const crash = await server.lambda.send(new PublishLayerVersionCommand({
+      LayerName: 'crash-ext', Content: { ZipFile: await makeZip({ 'extensions/crash-ext': { content: '#!/bin/sh\necho "[crash-ext] cannot start"\nexit 3\n', mode: 0o755 } }) },
+    }));
+    await deployWith(server, 'with-crash-ext', [crash.LayerVersionArn ?? ''], ECHO);
+    const result = await invoke(server.lambda, 'with-crash-ext', {});
+    assert.equal(result.functionError, 'Unhandled');
+    const requestId = requestIdOf(result.log);
+    assert.deepEqual(result.payload, { errorType: 'Extension.Crash', errorMessage: `RequestId: ${requestId} Error: exit status 3` });
+    assert.match(result.log, /Status: error\tError Type: Extension.Crash/);
+  });
+
   it('answers the Extensions and Telemetry APIs\' refusals as AWS does', async () => {
     const handler = `exports.handler = async () => {
   const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API;
@@ -205,7 +220,8 @@ exports.handler = async (event) => {
   };
 };
 `;
-    await deployWith(server, 'ext-api-errors', [], handler);
+    // A full vCPU: fetch's first use is CPU-heavy and the default 128 MB gets 7 % of one.
+    await deployWith(server, 'ext-api-errors', [], handler, { MemorySize: 1769 });
     const result = await invoke(server.lambda, 'ext-api-errors', {});
     assert.equal(result.functionError, undefined, result.payloadText);
     const r = result.payload as Record<string, { status: number; body: string }>;
