@@ -55,7 +55,7 @@ const validation = (errorMessage: string): SubscribeAnswer => ({ status: 400, bo
 
 export class TelemetryHub {
   private readonly subscribers = new Map<string, Subscriber>();
-  private backlog: TelemetryEvent[] | undefined = [];
+  private backlog: Array<{ category: TelemetryType; event: TelemetryEvent }> | undefined = [];
 
   /** Validates and records a subscription (a second one from the same extension replaces the first). */
   subscribe(extension: string, body: Buffer): SubscribeAnswer {
@@ -84,7 +84,7 @@ export class TelemetryHub {
       extension, types: new Set(types as TelemetryType[]), ...target, buffering: buffer, queue: [], queuedBytes: 0, timer: undefined, sending: Promise.resolve(),
     };
     this.subscribers.set(extension, sub);
-    for (const event of this.backlog ?? []) this.enqueue(sub, event);
+    for (const { category, event } of this.backlog ?? []) if (sub.types.has(category)) this.enqueue(sub, event);
     return { status: 200, body: 'OK' };
   }
 
@@ -100,7 +100,7 @@ export class TelemetryHub {
   /** Records one event for every subscriber of its category. */
   emit(category: TelemetryType, type: string, record: unknown, at = Date.now()): void {
     const event = { time: new Date(at).toISOString(), type, record };
-    if (this.backlog !== undefined && this.backlog.length < BACKLOG_LIMIT) this.backlog.push(event);
+    if (this.backlog !== undefined && this.backlog.length < BACKLOG_LIMIT) this.backlog.push({ category, event });
     for (const sub of this.subscribers.values()) if (sub.types.has(category)) this.enqueue(sub, event);
   }
 

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deployFixture } from '../helpers/functions.js';
 import { invoke } from '../helpers/invoke.js';
-import { isSandboxed, startTestServer, type TestServer } from '../helpers/server.js';
+import { functionLogMessages, isSandboxed, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
 const EXTENSIONS = fileURLToPath(new URL('../../../test/fixtures/extensions/', import.meta.url));
@@ -37,23 +37,14 @@ function requestIdOf(log: string): string {
 
 describe('extensions and telemetry', () => {
   let server: TestServer;
-  let isolated: boolean;
+  let isolated = false;
   before(async () => {
     server = await startTestServer();
     isolated = await isSandboxed(server);
   });
-  after(async () => {
-    await server.stop();
-  });
+  after(() => server.stop());
 
-  const logMessages = async (fn: string): Promise<string[]> => {
-    const res = await fetch(`${server.url}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Logs_20140328.FilterLogEvents' },
-      body: JSON.stringify({ logGroupName: `/aws/lambda/${fn}` }),
-    });
-    return ((await res.json()) as { events: Array<{ message: string }> }).events.map((e) => e.message);
-  };
+  const logMessages = (fn: string): Promise<string[]> => functionLogMessages(server, fn);
 
   /** The function's log messages once one matches `pattern` (log writes are batched; a bounded wait, no timing asserted). */
   const logsOnceMatching = async (fn: string, pattern: RegExp): Promise<string[]> => {
