@@ -23,8 +23,8 @@ import type { Clock } from '../shared/clock.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv } from './runtime-env.js';
-import { type ExtensionFailure, ExtensionHost } from './extension-host.js';
-import { type PlatformStatus, platformRecords } from './telemetry-api.js';
+import { type ExtensionFailure, ExtensionHost, failureAsError } from './extension-host.js';
+import { functionRecord, platformRecords, platformStatus } from './telemetry-api.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
 
@@ -281,7 +281,7 @@ export class ExecutionEnvironment {
 
   private initFailureOutcome(input: InvokeInput, initFailure: InitFailure): InvocationOutcome {
     const { exit, extension } = initFailure;
-    const failure = extension !== undefined ? extensionFailure(input.requestId, extension)
+    const failure = extension !== undefined ? failureAsError(input.requestId, extension)
       : exit === undefined ? initFailure : exitFailure(input.requestId, exit.code, exit.signal, exit.outOfMemory);
     const lines = this.initLines;
     const init = this.initDurationMs ?? 0;
@@ -367,7 +367,7 @@ export class ExecutionEnvironment {
       // An extension crashed or reported an exit error mid-invocation: the invocation fails and the environment resets.
       active.replied = true;
       this.stateValue = 'stopped';
-      const { errorType, payload } = extensionFailure(active.input.requestId, failure);
+      const { errorType, payload } = failureAsError(active.input.requestId, failure);
       void this.stop('failure').then(() => active.done({ kind: 'function-error', errorType, payload, status: 'error' }));
       return;
     }
@@ -388,7 +388,7 @@ export class ExecutionEnvironment {
   }
 
   private emitRuntimeDone(active: Active, c: Completion): void {
-    const status = statusOf(c);
+    const status = platformStatus(c);
     const bytes = c.kind === 'platform-error' ? 0 : c.payload.length;
     const durationMs = this.deps.clock.monotonic() - active.startedAt;
     const errorType = c.kind === 'function-error' && status === 'error' ? c.errorType : undefined;
@@ -426,7 +426,7 @@ export class ExecutionEnvironment {
     this.writeLog(reportLine(input.requestId, { ...metrics, ...(status === undefined ? {} : { status }), ...(errorType === undefined ? {} : { errorType }) }), lines);
     const telemetry = this.ext?.telemetry;
     if (telemetry?.wanted === true) {
-      telemetry.emit('platform', 'platform.report', platformRecords.report(input.requestId, statusOf(c), metrics, input.traceId, errorType));
+      telemetry.emit('platform', 'platform.report', platformRecords.report(input.requestId, platformStatus(c), metrics, input.traceId, errorType));
       void telemetry.flush();
     }
     this.lastUsedAt = this.deps.clock.now();
@@ -583,7 +583,7 @@ export class ExecutionEnvironment {
     const onLine = (line: string) => {
       this.outputSeq += 1;
       this.writeLog(line, this.active?.lines ?? this.initLines);
-      if (telemetry?.wanted === true) telemetry.emit('function', 'function', line);
+      if (telemetry?.wanted === true) telemetry.emit('function', 'function', functionRecord(line, this.spec.logFormat));
     };
     proc.stdout.pipe(new LineSplitter(onLine));
     proc.stderr.pipe(new LineSplitter(onLine));
@@ -635,18 +635,6 @@ function missingBootstrap(paths: SandboxPaths): InitFailure {
 }
 
 /** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
-/** An extension's failure as the invocation's error (Extension.InitError, Extension.Crash, Extension.ExitError). */
-function extensionFailure(requestId: string, failure: ExtensionFailure): { errorType: string; payload: Buffer } {
-  return { errorType: failure.errorType, payload: json({ errorType: failure.errorType, errorMessage: `RequestId: ${requestId} Error: ${failure.message}` }) };
-}
-
-/** The telemetry status of a completion. */
-function statusOf(c: Completion): PlatformStatus {
-  if (c.kind === 'ok') return 'success';
-  if (c.kind === 'platform-error') return 'failure';
-  return c.status === 'timeout' ? 'timeout' : 'error';
-}
-
 function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null, outOfMemory = false): InitFailure {
   const reason =
     signal !== null ? `Runtime exited with error: signal: ${signalName(signal)}`

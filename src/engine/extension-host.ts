@@ -253,3 +253,9 @@ function asLogsSubscription(body: Buffer): Buffer {
     return body;
   }
 }
+
+/** An extension's failure as the invocation's error (Extension.InitError, Extension.Crash, Extension.ExitError). */
+export function failureAsError(requestId: string, failure: ExtensionFailure): { errorType: string; payload: Buffer } {
+  const payload = Buffer.from(JSON.stringify({ errorType: failure.errorType, errorMessage: `RequestId: ${requestId} Error: ${failure.message}` }));
+  return { errorType: failure.errorType, payload };
+}

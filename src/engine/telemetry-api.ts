@@ -232,3 +232,20 @@ export const platformRecords = {
     ...tracingOf(traceId),
   }),
 };
+
+/** The telemetry status of an invocation's outcome. */
+export function platformStatus(c: { readonly kind: 'ok' | 'function-error' | 'platform-error'; readonly status?: string }): PlatformStatus {
+  if (c.kind === 'ok') return 'success';
+  if (c.kind === 'platform-error') return 'failure';
+  return c.status === 'timeout' ? 'timeout' : 'error';
+}
+
+/** A function's log line as a telemetry record: in the JSON log format a JSON object line is sent as the object. */
+export function functionRecord(line: string, logFormat: 'Text' | 'JSON'): unknown {
+  if (logFormat !== 'JSON' || !line.startsWith('{')) return line;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return line;
+  }
+}

@@ -93,6 +93,20 @@ describe('extensions and telemetry', () => {
     assert.equal(typeof shutdown['deadlineMs'], 'number');
   });
 
+  it('runs the same extension next to a Python and a custom runtime', async () => {
+    const layer = await extensionLayer(server, 'shell-ext-2', ['shell-ext']);
+    await deployFixture(server.lambda, 'python-echo', 'py-with-ext', { Runtime: 'python3.12', Handler: 'index.handler', Layers: [layer] });
+    await deployFixture(server.lambda, 'provided-shell', 'custom-with-ext', { Runtime: 'provided.al2023', Handler: 'function.handler', Layers: [layer] });
+    for (const fn of ['py-with-ext', 'custom-with-ext']) {
+      const result = await invoke(server.lambda, fn, { hello: fn });
+      assert.equal(result.functionError, undefined, result.payloadText);
+      const requestId = requestIdOf(result.log);
+      const messages = await logsOnceMatching(fn, new RegExp(`^\\[shell-ext\\] event .*"requestId":"${requestId}"`));
+      assert.ok(messages.some((m) => m.startsWith('[shell-ext] registered ')), messages.join('\n'));
+      assert.ok(messages.some((m) => m.startsWith('[shell-ext] event {"eventType":"INVOKE"') && m.includes(requestId)), messages.join('\n'));
+    }
+  });
+
   it('delivers platform events, function log lines and extension log lines to a Telemetry API subscriber', async () => {
     const layer = await extensionLayer(server, 'telemetry-ext', ['telemetry-ext']);
     const handler = `const fs = require('node:fs');
