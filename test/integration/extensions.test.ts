@@ -221,6 +221,7 @@ exports.handler = async (event) => {
     registerInternalShutdown: await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{"events":["SHUTDOWN"]}'),
     initErrorNoType: await call('POST', '/2020-01-01/extension/init/error', { 'Lambda-Extension-Identifier': id }, '{}'),
     telemetryUnknownId: await call('PUT', '/2022-07-01/telemetry', { 'Lambda-Extension-Identifier': id }, '{}'),
+    logsUnknownId: await call('PUT', '/2020-08-15/logs', { 'Lambda-Extension-Identifier': id }, '{}'),
     wrongMethod: await call('GET', '/2020-01-01/extension/register'),
   };
 };
@@ -239,6 +240,7 @@ exports.handler = async (event) => {
     assert.deepEqual(r['registerInternalShutdown'], forbidden('Extension.InvalidEventType', 'SHUTDOWN: ErrorInvalidEventType'));
     assert.deepEqual(r['initErrorNoType'], forbidden('Extension.MissingHeader', 'Lambda-Extension-Function-Error-Type not found'));
     assert.deepEqual(r['telemetryUnknownId'], forbidden('Extension.UnknownExtensionIdentifier', 'Unknown extension 11111111-2222-3333-4444-555555555555'));
+    assert.deepEqual(r['logsUnknownId'], forbidden('Extension.UnknownExtensionIdentifier', 'Unknown extension 11111111-2222-3333-4444-555555555555'));
     assert.equal(r['wrongMethod']?.status, 405);
   });
 });
