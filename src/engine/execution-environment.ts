@@ -96,7 +96,9 @@ export class ExecutionEnvironment {
   /** The environment's extensions and Telemetry API subscriptions (none found: an idle host that costs nothing). */
   private ext: ExtensionHost | undefined;
   private runtimeReady = false;
-  private runtimeExited = false;
+  /** The launched process (the sandbox) has ended: with extensions, the runtime may have ended before it. */
+  private sandboxGone = false;
+  private runtimeEnded = false;
   /** Resolves when the current invocation's invoke phase is over (extensions included); undefined when it is. */
   private phase: { promise: Promise<void>; resolve: () => void } | undefined;
   private stopping: Promise<void> | undefined;
@@ -150,9 +152,9 @@ export class ExecutionEnvironment {
     }
     this.parked?.destroy();
     this.parked = undefined;
-    if (this.ext?.hasExternal === true && this.proc !== undefined && !this.runtimeExited) {
+    if (this.ext?.hasExternal === true && this.proc !== undefined && !this.sandboxGone) {
       this.proc.setFrozen(false);
-      await this.ext.shutdown(reason);
+      await this.ext.shutdown(this.runtimeEnded ? 'failure' : reason);
     }
     this.ext?.close();
     this.phase?.resolve();
@@ -249,8 +251,15 @@ export class ExecutionEnvironment {
     this.proc = proc;
     this.cpuLimited = false;
     this.captureOutput(proc);
-    if (withExtensions && proc.control !== undefined) this.ext?.attach(proc.control);
-    void proc.exited.then((exit) => this.onExit(proc, exit.code, exit.signal));
+    if (withExtensions && proc.control !== undefined) this.ext?.attach(proc.control, (code, signal) => this.onExit(proc, code, signal));
+    this.runtimeEnded = false;
+    this.sandboxGone = false;
+    // With extensions the supervisor reports the runtime's end itself and the sandbox lives on (extension-host.ts).
+    void proc.exited.then((exit) => {
+      if (proc !== this.proc) return;
+      this.sandboxGone = true;
+      if (!this.runtimeEnded) this.onExit(proc, exit.code, exit.signal);
+    });
     return undefined;
   }
 
@@ -496,13 +505,15 @@ export class ExecutionEnvironment {
 
   private onExit(proc: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (proc !== this.proc) return; // a runtime this environment replaced on purpose
-    // Extensions share the runtime's sandbox: with a PID namespace they are gone with it.
-    this.runtimeExited = true;
+    this.runtimeEnded = true;
     const wasStopping = this.stateValue === 'stopped';
     this.stateValue = 'stopped';
     this.parked = undefined;
-    this.server?.close();
-    this.server?.closeAllConnections();
+    // Extensions that outlive the runtime still talk to the API, until stop() has sent them SHUTDOWN.
+    if (this.sandboxGone || this.ext?.hasExternal !== true) {
+      this.server?.close();
+      this.server?.closeAllConnections();
+    }
     if (this.readyWaiter !== undefined) {
       // A new environment's memory group starts at zero OOM kills: any now means init ran out of memory.
       const outOfMemory = (this.proc?.oomKills() ?? 0) > 0;

@@ -10,6 +10,7 @@
 // has registered), and then execs the runtime. So extensions share the runtime's sandbox, cgroups and limits, as
 // on Lambda, and a function without extensions launches exactly as before.
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxControl } from '../sandbox/index.js';
 import type { InvokeInput } from './environment-spec.js';
@@ -35,21 +36,31 @@ export interface ExtensionHostOptions {
   readonly onLogLine: (line: string) => void;
 }
 
+/** The runtime process ended (the sandbox and the extensions live on until the environment is stopped). */
+export type RuntimeExitListener = (code: number | null, signal: NodeJS.Signals | null) => void;
+
 /** Lambda's shutdown phase lasts 2,000 ms when external extensions are registered (500 ms with internal ones only). */
 export const SHUTDOWN_EXTERNAL_MS = 2000;
 
 /**
  * $@: the extensions' paths, `--`, the runtime's command. Each extension runs in a subshell that reports
- * "<index> <exit status>" on fd 4 when it ends; the runtime waits for a line on stdin and keeps none of the pipes.
+ * "<index> <exit status>" on fd 4 when it ends; the runtime starts after a line on stdin, keeps none of the pipes,
+ * and its end is reported as "runtime <exit status>". The supervisor then stays, so that the sandbox (and with it
+ * the extensions) outlives a runtime that died, and the extensions can be sent SHUTDOWN.
  */
 const SUPERVISOR = [
   'i=0',
   'while [ "$1" != "--" ]; do ( "$1" >&3 2>&3 3>&- 4>&- </dev/null; echo "$i $?" >&4 ) </dev/null & i=$((i+1)); shift; done',
   'shift',
-  'exec 3>&- 4>&-',
+  'exec 3>&-',
   'read -r _go || exit 0',
-  'exec "$@" </dev/null',
+  '"$@" </dev/null 4>&- &',
+  'wait $!',
+  'echo "runtime $?" >&4',
+  'exec sleep infinity 4>&-',
 ].join('\n');
+
+const SIGNALS = new Map<number, NodeJS.Signals>(Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]));
 
 export class ExtensionHost implements ExtensionsApiHost {
   readonly api = new ExtensionsApi(this);
@@ -62,6 +73,8 @@ export class ExtensionHost implements ExtensionsApiHost {
   private control: SandboxControl | undefined;
   private released = false;
   private shutdownCheck: (() => void) | undefined;
+  private onRuntimeExit: RuntimeExitListener | undefined;
+  private closed = false;
 
   constructor(private readonly options: ExtensionHostOptions) {
     this.externalNames = discover(options.optHostDir);
@@ -81,9 +94,10 @@ export class ExtensionHost implements ExtensionsApiHost {
     return { command: '/bin/sh', args: ['-c', SUPERVISOR, 'nimbus-extensions', ...paths, '--', launch.command, ...launch.args] };
   }
 
-  /** Reads the extensions' output and exits from the launched sandbox. */
-  attach(control: SandboxControl): void {
+  /** Reads the extensions' output and exits, and the runtime's exit, from the launched sandbox. */
+  attach(control: SandboxControl, onRuntimeExit: RuntimeExitListener): void {
     this.control = control;
+    this.onRuntimeExit = onRuntimeExit;
     control.extensionOutput.pipe(new LineSplitter((line) => this.options.onLogLine(line)));
     control.extensionExits.pipe(new LineSplitter((line) => this.onExit(line)));
     control.input.on('error', () => undefined);
@@ -110,7 +124,7 @@ export class ExtensionHost implements ExtensionsApiHost {
   beginInvoke(input: InvokeInput, deadlineMs: number): boolean {
     const event = {
       eventType: 'INVOKE', deadlineMs, requestId: input.requestId, invokedFunctionArn: input.invokedFunctionArn,
-      tracing: { type: 'X-Amzn-Trace-Id', value: input.traceId },
+      ...(input.traceId ? { tracing: { type: 'X-Amzn-Trace-Id', value: input.traceId } } : {}),
     };
     let any = false;
     for (const ext of this.receivers('INVOKE')) {
@@ -137,7 +151,8 @@ export class ExtensionHost implements ExtensionsApiHost {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_EXTERNAL_MS)));
     const flushed = this.telemetry.flush();
-    const event = { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs: Date.now() + SHUTDOWN_EXTERNAL_MS };
+    // Field order as RIE renders it (model.AgentShutdownEvent embeds eventType and deadlineMs first).
+    const event = { eventType: 'SHUTDOWN', deadlineMs: Date.now() + SHUTDOWN_EXTERNAL_MS, shutdownReason: reason };
     const done = new Promise<void>((resolve) => {
       this.shutdownCheck = () => {
         if (receivers.every((e) => this.exited.has(e.name) || (e.current !== 'SHUTDOWN' && e.pending === undefined))) resolve();
@@ -151,7 +166,9 @@ export class ExtensionHost implements ExtensionsApiHost {
   }
 
   close(): void {
+    this.closed = true;
     this.shutdownCheck = undefined;
+    this.onRuntimeExit = undefined;
     this.telemetry.close();
     this.api.close();
   }
@@ -206,9 +223,16 @@ export class ExtensionHost implements ExtensionsApiHost {
     return this.api.extensions.filter((e) => e.events.has(event) && !this.exited.has(e.name) && e.state !== 'InitError' && e.state !== 'ExitError');
   }
 
-  /** "<index> <status>" from the supervisor: an extension process ended. */
+  /** "<index> <status>" from the supervisor: an extension process ended; "runtime <status>": the runtime did. */
   private onExit(line: string): void {
+    if (this.closed) return;
     const [index, status] = line.split(' ');
+    if (index === 'runtime') {
+      // A shell reports death by signal N as 128+N.
+      const code = Number(status);
+      const signal = code > 128 ? SIGNALS.get(code - 128) : undefined;
+      return this.onRuntimeExit?.(signal === undefined ? code : null, signal ?? null);
+    }
     const name = this.externalNames[Number(index)];
     if (name === undefined) return;
     this.exited.add(name);

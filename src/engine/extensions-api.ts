@@ -215,9 +215,10 @@ export class ExtensionsApi {
 function parseEvents(body: Buffer): string[] | string {
   let input: unknown;
   try {
-    input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    input = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    return (err as Error).message;
+    // Go's wording for the commonest case; others keep JavaScript's.
+    return body.length === 0 ? 'unexpected end of JSON input' : (err as Error).message;
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'json: cannot unmarshal into Go value of type handler.RegisterRequest';
   const { events, configurationKeys } = input as Record<string, unknown>;

@@ -88,9 +88,21 @@ describe('extensions and telemetry', () => {
     assert.match(tracing.value, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/);
     const shutdown = events.find((e) => e['eventType'] === 'SHUTDOWN');
     assert.ok(shutdown, messages.join('\n'));
-    assert.deepEqual(Object.keys(shutdown), ['eventType', 'shutdownReason', 'deadlineMs']);
+    assert.deepEqual(Object.keys(shutdown), ['eventType', 'deadlineMs', 'shutdownReason']);
     assert.equal(shutdown['shutdownReason'], 'spindown');
     assert.equal(typeof shutdown['deadlineMs'], 'number');
+  });
+
+  it('sends SHUTDOWN (failure) to the extensions of an environment whose runtime crashed', async () => {
+    const layer = await extensionLayer(server, 'shell-ext-3', ['shell-ext']);
+    await deployWith(server, 'crash-with-ext', [layer], "exports.handler = async () => { process.exit(3); };\n");
+    const result = await invoke(server.lambda, 'crash-with-ext', {});
+    assert.equal(result.functionError, 'Unhandled');
+    const requestId = requestIdOf(result.log);
+    assert.deepEqual(result.payload, { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status 3` });
+    const messages = await logsOnceMatching('crash-with-ext', /\[shell-ext\] bye/);
+    const shutdown = messages.find((m) => m.startsWith('[shell-ext] event {"eventType":"SHUTDOWN"'));
+    assert.equal((JSON.parse(shutdown?.slice('[shell-ext] event '.length) ?? '{}') as { shutdownReason?: string }).shutdownReason, 'failure', messages.join('\n'));
   });
 
   it('runs the same extension next to a Python and a custom runtime', async () => {
@@ -111,7 +123,8 @@ describe('extensions and telemetry', () => {
     const layer = await extensionLayer(server, 'telemetry-ext', ['telemetry-ext']);
     const handler = `const fs = require('node:fs');
 const file = '/tmp/telemetry-' + process.env.AWS_LAMBDA_LOG_STREAM_NAME.replace(/[^A-Za-z0-9]/g, '') + '.jsonl';
-const read = () => { try { return fs.readFileSync(file, 'utf8').split('\\n').filter(Boolean).flatMap((l) => JSON.parse(l)); } catch { return []; } };
+const parse = (l) => { try { return JSON.parse(l); } catch { return []; } }; // a batch being appended is skipped
+const read = () => { try { return fs.readFileSync(file, 'utf8').split('\\n').filter(Boolean).flatMap(parse); } catch { return []; } };
 exports.handler = async (event) => {
   console.log('hello from the handler');
   if (!event.reportFor) return { ok: true };
@@ -123,9 +136,12 @@ exports.handler = async (event) => {
     const first = await invoke(server.lambda, 'with-telemetry', {});
     assert.equal(first.functionError, undefined, first.payloadText);
     const firstId = requestIdOf(first.log);
+    // The first invocation is over (its REPORT written) once the extension has asked for its next event: the
+    // second one then reuses its environment, whose /tmp holds what the subscriber received.
+    await logsOnceMatching('with-telemetry', new RegExp(`^REPORT RequestId: ${firstId}\t`));
     const second = await invoke(server.lambda, 'with-telemetry', { reportFor: firstId });
     assert.equal(second.functionError, undefined, second.payloadText);
-    assert.doesNotMatch(second.log, /Init Duration/, 'the same environment');
+    assert.equal((await logMessages('with-telemetry')).filter((m) => m.startsWith('INIT_START')).length, 1, 'the same environment');
     const events = second.payload as Array<{ time: string; type: string; record: Record<string, unknown> }>;
     const of = (type: string) => events.filter((e) => e.type === type);
 
@@ -217,6 +233,7 @@ exports.handler = async (event) => {
     nextBadId: await call('GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': 'nope' }),
     nextUnknownId: await call('GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': id }),
     registerNoName: await call('POST', '/2020-01-01/extension/register', {}, '{"events":["INVOKE"]}'),
+    registerNoBody: await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }),
     registerLate: await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{"events":["INVOKE"]}'),
     registerInternalShutdown: await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': 'late' }, '{"events":["SHUTDOWN"]}'),
     initErrorNoType: await call('POST', '/2020-01-01/extension/init/error', { 'Lambda-Extension-Identifier': id }, '{}'),
@@ -236,6 +253,7 @@ exports.handler = async (event) => {
     assert.deepEqual(r['nextBadId'], forbidden('Extension.InvalidExtensionIdentifier', 'Invalid Lambda-Extension-Identifier'));
     assert.deepEqual(r['nextUnknownId'], forbidden('Extension.UnknownExtensionIdentifier', 'Unknown extension 11111111-2222-3333-4444-555555555555'));
     assert.deepEqual(r['registerNoName'], forbidden('Extension.InvalidExtensionName', 'Empty extension name'));
+    assert.deepEqual(r['registerNoBody'], forbidden('InvalidRequestFormat', 'unexpected end of JSON input'));
     assert.deepEqual(r['registerLate'], forbidden('Extension.RegistrationClosed', 'Extension registration closed already'));
     assert.deepEqual(r['registerInternalShutdown'], forbidden('Extension.InvalidEventType', 'SHUTDOWN: ErrorInvalidEventType'));
     assert.deepEqual(r['initErrorNoType'], forbidden('Extension.MissingHeader', 'Lambda-Extension-Function-Error-Type not found'));
