@@ -268,11 +268,11 @@ function discover(optHostDir: string | undefined): string[] {
   });
 }
 
-/** The Logs API's subscription body (no schemaVersion required) as a Telemetry API one. */
+/** The Logs API's subscription body (its own optional schemaVersion, e.g. 2021-03-18) as a Telemetry API one. */
 function asLogsSubscription(body: Buffer): Buffer {
   try {
     const input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    return Buffer.from(JSON.stringify({ schemaVersion: '2022-07-01', ...input }));
+    return Buffer.from(JSON.stringify({ ...input, schemaVersion: '2022-07-01' }));
   } catch {
     return body;
   }
