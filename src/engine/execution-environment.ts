@@ -345,7 +345,8 @@ export class ExecutionEnvironment {
           }
           // The caller gets the response now; the invocation goes on until the extensions are done (timer included).
           this.afterOutputSettles(() => {
-            resolve(this.outcome(active, c, this.metrics(active, false)));
+            const settled = this.phase?.promise;
+            resolve({ ...this.outcome(active, c, this.metrics(active, false)), ...(settled === undefined ? {} : { settled }) });
             active.awaitingExtensions = c;
             this.checkInvokeDone();
           });

@@ -3,7 +3,7 @@
 // the runtime starts, receive INVOKE and SHUTDOWN with AWS's bodies, keep an invocation open until they ask for
 // their next event (its timeout included), fail init as Extension.*, and a Telemetry subscriber receives the
 // platform events, the function's log lines and the extensions' own.
-import { PublishLayerVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import { PublishLayerVersionCommand, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -194,6 +194,16 @@ exports.handler = async (event) => {
     // The environment was reset: the next invocation starts a new one.
     await invoke(server.lambda, 'with-stuck-ext', {});
     assert.equal((await logMessages('with-stuck-ext')).filter((m) => m.startsWith('INIT_START')).length, 2);
+  });
+
+  it('keeps the concurrency slot while an extension is still at work after the response', async () => {
+    const layer = await extensionLayer(server, 'stuck-ext-2', ['stuck-ext']);
+    await deployWith(server, 'stuck-reserved', [layer], ECHO, { Timeout: 60 });
+    await server.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'stuck-reserved', ReservedConcurrentExecutions: 1 }));
+    const first = await invoke(server.lambda, 'stuck-reserved', {});
+    assert.deepEqual(first.payload, { ok: true });
+    // The extension never asks for its next event: the environment, and the function's only slot, stay busy.
+    await assert.rejects(invoke(server.lambda, 'stuck-reserved', {}), (err: Error) => err.name === 'TooManyRequestsException');
   });
 
   it('fails the invocation with Extension.InitError when an extension reports an init error', async () => {
