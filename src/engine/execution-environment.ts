@@ -5,7 +5,9 @@
 //                          └── /init/error, exit, init timeout ──▶ stopped
 //
 // A timeout, a crash or an oversize response stops the environment (its whole process tree is killed) so
-// the next invocation cold-starts a fresh one, as on Lambda.
+// the next invocation cold-starts a fresh one, as on Lambda. With external extensions (extension-host.ts) init
+// also waits for them, an invocation ends only once they too have asked for their next event (the caller has the
+// response already), and stopping delivers SHUTDOWN to them first.
 import { accessSync, constants } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +24,8 @@ import type { Lease } from './host-capacity.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv } from './runtime-env.js';
+import { type ExtensionFailure, ExtensionHost, failureAsError } from './extension-host.js';
+import { functionRecord, platformRecords, platformStatus } from './telemetry-api.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
 
@@ -54,8 +58,11 @@ interface Active {
   readonly oomKillsBefore: number | undefined;
   readonly lines: TailLines;
   readonly done: (c: Completion) => void;
+  readonly cold: boolean;
   replied: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** Set while the runtime has replied and INVOKE-registered extensions are still working. */
+  awaitingExtensions: Completion | undefined;
 }
 
 interface InitFailure {
@@ -63,6 +70,8 @@ interface InitFailure {
   readonly payload: Buffer;
   /** Set when the runtime exited during init: the message names the request, known only at invoke time. */
   readonly exit?: { code: number | null; signal: NodeJS.Signals | null; outOfMemory: boolean };
+  /** Set when an extension failed init: the message names the request, known only at invoke time. */
+  readonly extension?: ExtensionFailure;
 }
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
@@ -94,6 +103,15 @@ export class ExecutionEnvironment {
   private cpuLimited = false;
   private frozen = false;
   private freezeTimer: NodeJS.Timeout | undefined;
+  /** The environment's extensions and Telemetry API subscriptions (none found: an idle host that costs nothing). */
+  private ext: ExtensionHost | undefined;
+  private runtimeReady = false;
+  /** The launched process (the sandbox) has ended: with extensions, the runtime may have ended before it. */
+  private sandboxGone = false;
+  private runtimeEnded = false;
+  /** Resolves when the current invocation's invoke phase is over (extensions included); undefined when it is. */
+  private phase: { promise: Promise<void>; resolve: () => void } | undefined;
+  private stopping: Promise<void> | undefined;
   lastUsedAt = 0;
 
   constructor(
@@ -142,8 +160,21 @@ export class ExecutionEnvironment {
     return this.run(input);
   }
 
-  /** Kills the runtime's whole process tree and closes the Runtime API listener. */
-  async stop(): Promise<void> {
+  /** The current invocation's invoke phase, while extensions keep it going after the caller has the response. */
+  get invokePhase(): Promise<void> | undefined {
+    return this.phase?.promise;
+  }
+
+  /**
+   * Delivers SHUTDOWN (with `reason`) to extensions registered for it and waits for them within Lambda's shutdown
+   * deadline, then kills the runtime's whole process tree and closes the Runtime API listener. Idempotent.
+   */
+  stop(reason: 'spindown' | 'timeout' | 'failure' = 'spindown'): Promise<void> {
+    this.stopping ??= this.stopNow(reason);
+    return this.stopping;
+  }
+
+  private async stopNow(reason: 'spindown' | 'timeout' | 'failure'): Promise<void> {
     this.stateValue = 'stopped';
     if (this.freezeTimer !== undefined) clearTimeout(this.freezeTimer);
     this.lease?.release();
@@ -154,6 +185,12 @@ export class ExecutionEnvironment {
     }
     this.parked?.destroy();
     this.parked = undefined;
+    if (this.ext?.hasExternal === true && this.proc !== undefined && !this.sandboxGone) {
+      this.thaw();
+      await this.ext.shutdown(this.runtimeEnded ? 'failure' : reason);
+    }
+    this.ext?.close();
+    this.phase?.resolve();
     await this.proc?.kill();
     this.server?.close();
     this.server?.closeAllConnections();
@@ -175,7 +212,8 @@ export class ExecutionEnvironment {
       this.stateValue = 'stopped';
       return missingBootstrap(paths);
     }
-    this.api = new RuntimeApi(this.handlers());
+    this.ext = this.extensionHost(paths.optDir);
+    this.api = new RuntimeApi(this.handlers(), (req, res) => this.ext?.api.handle(req, res) ?? false);
     this.server = this.api.server;
     // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
     // (libuv unlinks a listening socket's file when the server closes.)
@@ -184,6 +222,7 @@ export class ExecutionEnvironment {
     this.runtimeApi = endpoint?.advertise ?? `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.runtimeApiSocket = endpoint?.socketPath;
     this.writeLog(initStartLine(runtime.versionLabel, this.spec.runtimeVersionArn), this.initLines);
+    this.ext.telemetry.emit('platform', 'platform.initStart', platformRecords.initStart(this.spec.functionName, this.spec.version, runtime.versionLabel, this.spec.runtimeVersionArn));
 
     const ready = new Promise<InitFailure | typeof INIT_TIMED_OUT | undefined>((resolve) => (this.readyWaiter = resolve));
     const spawnFailure = this.spawnRuntime(runtime);
@@ -196,7 +235,12 @@ export class ExecutionEnvironment {
     const failure = await ready;
     clearTimeout(timer);
     this.initDurationMs = this.deps.clock.monotonic() - t0;
-    if (failure === undefined) this.stateValue = 'idle';
+    if (failure === undefined) {
+      this.stateValue = 'idle';
+      this.ext?.telemetry.emit('platform', 'platform.initRuntimeDone', platformRecords.initRuntimeDone('success'));
+      this.ext?.telemetry.emit('platform', 'platform.initReport', platformRecords.initReport('success', this.initDurationMs));
+      this.ext?.endInit();
+    }
     return failure;
   }
 
@@ -215,12 +259,16 @@ export class ExecutionEnvironment {
     const bootstrap = runtime.envStyle === 'managed' ? undefined : findBootstrap(this.spec, sandboxPaths);
     const paths = bootstrap === undefined ? sandboxPaths : { ...sandboxPaths, bootstrap };
     const launch = runtime.launch(paths);
+    // External extensions start first, in the same sandbox; the runtime follows once they have registered.
+    const withExtensions = this.ext?.hasExternal === true;
+    const command = withExtensions && this.ext !== undefined ? this.ext.wrap(launch) : launch;
     let proc: SandboxProcess;
     try {
       proc = this.deps.sandbox.launch({
         id: this.id,
-        command: launch.command,
-        args: launch.args,
+        command: command.command,
+        args: command.args,
+        ...(withExtensions ? { controlPipes: true } : {}),
         env: buildRuntimeEnv(this.spec, runtime, launch, paths, this.runtimeApi, this.logStream, this.initializationType),
         mounts,
         memoryMb: this.spec.memoryMb,
@@ -236,7 +284,15 @@ export class ExecutionEnvironment {
     this.proc = proc;
     this.cpuLimited = false;
     this.captureOutput(proc);
-    void proc.exited.then((exit) => this.onExit(proc, exit.code, exit.signal));
+    if (withExtensions && proc.control !== undefined) this.ext?.attach(proc.control, (code, signal) => this.onExit(proc, code, signal));
+    this.runtimeEnded = false;
+    this.sandboxGone = false;
+    // With extensions the supervisor reports the runtime's end itself and the sandbox lives on (extension-host.ts).
+    void proc.exited.then((exit) => {
+      if (proc !== this.proc) return;
+      this.sandboxGone = true;
+      if (!this.runtimeEnded) this.onExit(proc, exit.code, exit.signal);
+    });
     return undefined;
   }
 
@@ -252,6 +308,9 @@ export class ExecutionEnvironment {
     this.proc = undefined; // its exit is expected, not a crash
     await old?.kill();
     this.api?.restart();
+    this.ext?.close();
+    this.ext = this.extensionHost(this.ext?.seenOptDir ?? '');
+    this.runtimeReady = false;
     const runtime = runtimeDefinition(this.spec.runtime);
     return runtime === undefined ? undefined : this.spawnRuntime(runtime);
   }
@@ -263,8 +322,9 @@ export class ExecutionEnvironment {
   }
 
   private initFailureOutcome(input: InvokeInput, initFailure: InitFailure): InvocationOutcome {
-    const { exit } = initFailure;
-    const failure = exit === undefined ? initFailure : exitFailure(input.requestId, exit.code, exit.signal, exit.outOfMemory);
+    const { exit, extension } = initFailure;
+    const failure = extension !== undefined ? failureAsError(input.requestId, extension)
+      : exit === undefined ? initFailure : exitFailure(input.requestId, exit.code, exit.signal, exit.outOfMemory);
     const lines = this.initLines;
     const init = this.initDurationMs ?? 0;
     this.writeLog(`INIT_REPORT Init Duration: ${init.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`, lines);
@@ -272,8 +332,22 @@ export class ExecutionEnvironment {
     this.writeLog(endLine(input.requestId), lines);
     const metrics = { durationMs: init, billedDurationMs: billedMs(init), memorySizeMb: this.spec.memoryMb, maxMemoryUsedMb: 0 };
     this.writeLog(reportLine(input.requestId, { ...metrics, status: 'error', errorType: failure.errorType }), lines);
-    void this.stop();
+    void this.stop('failure');
     return { kind: 'function-error', requestId: input.requestId, executedVersion: this.spec.version, payload: failure.payload, errorType: failure.errorType, logLines: lines.lines, metrics };
+  }
+
+  private extensionHost(seenOptDir: string): ExtensionHost {
+    const { spec } = this;
+    return new ExtensionHost({
+      optHostDir: spec.optDir, seenOptDir,
+      metadata: { functionName: spec.functionName, functionVersion: spec.version, handler: spec.handler, accountId: spec.accountId },
+      onChange: () => this.onExtensionChange(),
+      onLogLine: (line) => {
+        this.outputSeq += 1;
+        this.writeLog(line, this.active?.lines ?? this.initLines);
+        if (this.ext?.telemetry.wanted === true) this.ext.telemetry.emit('extension', 'extension', line);
+      },
+    });
   }
 
   // ── one invocation ─────────────────────────────────────────────────────────────────────────────────────
@@ -290,20 +364,79 @@ export class ExecutionEnvironment {
     const startedAt = this.deps.clock.monotonic();
     const deadline = this.deps.clock.now() + this.spec.timeoutSec * 1000;
 
+    const telemetry = this.ext?.telemetry;
+    if (telemetry?.wanted === true) telemetry.emit('platform', 'platform.start', platformRecords.start(input.requestId, this.spec.version, input.traceId));
+
     return new Promise<InvocationOutcome>((resolve) => {
       const active: Active = {
-        input, startedAt, lines, replied: false, timer: undefined, oomKillsBefore: this.proc?.oomKills(),
+        input, startedAt, lines, cold, replied: false, timer: undefined, oomKillsBefore: this.proc?.oomKills(), awaitingExtensions: undefined,
         done: (c) => {
-          if (active.timer) clearTimeout(active.timer);
-          // Lines the runtime wrote before it replied may still sit in the stdout pipe; let them land first.
-          this.afterOutputSettles(() => resolve(this.finish(active, c, cold)));
+          if (telemetry?.wanted === true) this.emitRuntimeDone(active, c);
+          if (this.phase === undefined || this.stateValue === 'stopped') {
+            if (active.timer) clearTimeout(active.timer);
+            // Lines the runtime wrote before it replied may still sit in the stdout pipe; let them land first.
+            return this.afterOutputSettles(() => resolve(this.finish(active, c)));
+          }
+          // The caller gets the response now; the invocation goes on until the extensions are done (timer included).
+          this.afterOutputSettles(() => {
+            const settled = this.phase?.promise;
+            resolve({ ...this.outcome(active, c, this.metrics(active, false)), ...(settled === undefined ? {} : { settled }) });
+            active.awaitingExtensions = c;
+            this.checkInvokeDone();
+          });
         },
       };
       this.active = active;
       active.timer = setTimeout(() => this.onTimeout(active), this.spec.timeoutSec * 1000);
+      if (this.ext?.beginInvoke(input, deadline) === true) {
+        let resolvePhase = (): void => undefined;
+        const promise = new Promise<void>((r) => (resolvePhase = r));
+        this.phase = { promise, resolve: resolvePhase };
+      }
       if (this.parked !== undefined) this.sendEvent(input, deadline);
       else this.pendingSend = () => this.sendEvent(input, deadline);
     });
+  }
+
+  /** Extensions changed (registered, asked for an event, failed, exited): re-check what the environment waits for. */
+  private onExtensionChange(): void {
+    const failure = this.ext?.failure;
+    if (this.stateValue === 'starting') {
+      if (failure !== undefined) return this.settleReady({ errorType: failure.errorType, payload: Buffer.alloc(0), extension: failure });
+      if (this.runtimeReady && this.ext?.initDone() === true) this.settleReady(undefined);
+      return;
+    }
+    const active = this.active;
+    if (failure !== undefined && active !== undefined && !active.replied) {
+      // An extension crashed or reported an exit error mid-invocation: the invocation fails and the environment resets.
+      active.replied = true;
+      this.stateValue = 'stopped';
+      const { errorType, payload } = failureAsError(active.input.requestId, failure);
+      void this.stop('failure').then(() => active.done({ kind: 'function-error', errorType, payload, status: 'error' }));
+      return;
+    }
+    if (failure !== undefined && this.stateValue === 'idle') this.stateValue = 'stopped';
+    this.checkInvokeDone();
+  }
+
+  /** The runtime has replied: the invocation ends once every INVOKE-registered extension has asked for its next event. */
+  private checkInvokeDone(): void {
+    const active = this.active;
+    const c = active?.awaitingExtensions;
+    if (active === undefined || c === undefined || this.ext === undefined) return;
+    if (this.ext.failure === undefined && !this.ext.invokeDone()) return;
+    active.awaitingExtensions = undefined;
+    if (active.timer) clearTimeout(active.timer);
+    if (this.ext.failure !== undefined) this.stateValue = 'stopped';
+    this.finish(active, c);
+  }
+
+  private emitRuntimeDone(active: Active, c: Completion): void {
+    const status = platformStatus(c);
+    const bytes = c.kind === 'platform-error' ? 0 : c.payload.length;
+    const durationMs = this.deps.clock.monotonic() - active.startedAt;
+    const errorType = c.kind === 'function-error' && status === 'error' ? c.errorType : undefined;
+    this.ext?.telemetry.emit('platform', 'platform.runtimeDone', platformRecords.runtimeDone(active.input.requestId, status, durationMs, bytes, active.input.traceId, errorType));
   }
 
   private sendEvent(input: InvokeInput, deadline: number): void {
@@ -312,28 +445,47 @@ export class ExecutionEnvironment {
     if (res !== undefined) this.api?.deliver(res, { ...input, deadlineMs: deadline });
   }
 
-  private finish(active: Active, c: Completion, cold: boolean): InvocationOutcome {
-    const { input, lines } = active;
-    if (this.active === active) this.active = undefined;
+  /** The invocation's figures now; `final` also resets the peak memory for the next invocation. */
+  private metrics(active: Active, final: boolean): InvocationOutcome['metrics'] & object {
     const durationMs = this.deps.clock.monotonic() - active.startedAt;
     const peak = this.proc?.peakMemoryBytes();
-    this.proc?.resetPeakMemory();
-    const metrics = {
+    if (final) this.proc?.resetPeakMemory();
+    return {
       durationMs,
       billedDurationMs: billedMs(durationMs),
       memorySizeMb: this.spec.memoryMb,
       maxMemoryUsedMb: peak === undefined ? 0 : Math.ceil(peak / (1024 * 1024)),
-      ...(cold && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
+      ...(active.cold && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
     };
+  }
+
+  /** The end of the invoke phase: END and REPORT, and the environment is free again (or stays stopped). */
+  private finish(active: Active, c: Completion): InvocationOutcome {
+    const { input, lines } = active;
+    if (this.active === active) this.active = undefined;
+    const metrics = this.metrics(active, true);
     this.writeLog(endLine(input.requestId), lines);
     const status = c.kind === 'function-error' ? c.status : undefined;
     const errorType = status === 'error' && c.kind === 'function-error' ? c.errorType : undefined;
     this.writeLog(reportLine(input.requestId, { ...metrics, ...(status === undefined ? {} : { status }), ...(errorType === undefined ? {} : { errorType }) }), lines);
+    const telemetry = this.ext?.telemetry;
+    if (telemetry?.wanted === true) {
+      telemetry.emit('platform', 'platform.report', platformRecords.report(input.requestId, platformStatus(c), metrics, input.traceId, errorType));
+      void telemetry.flush();
+    }
     this.lastUsedAt = this.deps.clock.now();
+    const phase = this.phase;
+    this.phase = undefined;
     if (this.stateValue === 'busy') {
       this.stateValue = 'idle';
       this.freezeIfParked();
     }
+    phase?.resolve();
+    return this.outcome(active, c, metrics);
+  }
+
+  private outcome(active: Active, c: Completion, metrics: InvocationOutcome['metrics'] & object): InvocationOutcome {
+    const { input, lines } = active;
     const base = { requestId: input.requestId, executedVersion: this.spec.version, logLines: lines.lines, metrics };
     if (c.kind === 'ok') return { ...base, kind: 'ok', payload: c.payload, contentType: c.contentType };
     if (c.kind === 'function-error') return { ...base, kind: 'function-error', payload: c.payload, errorType: c.errorType };
@@ -346,7 +498,8 @@ export class ExecutionEnvironment {
    * finishing its request for it.
    */
   private freezeIfParked(): void {
-    if (this.stateValue !== 'idle' || this.parked === undefined || this.frozen || this.freezeTimer !== undefined) return;
+    // With extensions, only once every extension is done with the invocation too.
+    if (this.stateValue !== 'idle' || this.parked === undefined || this.frozen || this.freezeTimer !== undefined || this.ext?.invokeDone() === false) return;
     const delay = this.deps.freezeDelayMs ?? 0;
     if (delay <= 0) return this.freezeNow();
     this.freezeTimer = setTimeout(() => {
@@ -378,13 +531,14 @@ export class ExecutionEnvironment {
   }
 
   private onTimeout(active: Active): void {
+    if (active.awaitingExtensions !== undefined) return this.onExtensionsTimeout(active);
     if (active.replied) return;
     active.replied = true;
     const { requestId } = active.input;
     const secs = this.spec.timeoutSec;
     this.writeLog(timeoutLine(new Date(this.deps.clock.now()).toISOString(), requestId, secs), active.lines);
     this.stateValue = 'stopped';
-    void this.stop().then(() =>
+    void this.stop('timeout').then(() =>
       active.done({
         kind: 'function-error',
         errorType: 'Sandbox.Timedout',
@@ -394,13 +548,31 @@ export class ExecutionEnvironment {
     );
   }
 
+  /**
+   * The runtime replied but an extension did not ask for its next event within the function's timeout: the caller
+   * has its response; the invocation is logged as timed out and the environment is reset, as on Lambda.
+   */
+  private onExtensionsTimeout(active: Active): void {
+    active.awaitingExtensions = undefined;
+    const { requestId } = active.input;
+    const secs = this.spec.timeoutSec;
+    this.writeLog(timeoutLine(new Date(this.deps.clock.now()).toISOString(), requestId, secs), active.lines);
+    this.stateValue = 'stopped';
+    const payload = json({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${secs.toFixed(2)} seconds` });
+    void this.stop('timeout').then(() => this.finish(active, { kind: 'function-error', errorType: 'Sandbox.Timedout', status: 'timeout', payload }));
+  }
+
   private onExit(proc: SandboxProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (proc !== this.proc) return; // a runtime this environment replaced on purpose
+    this.runtimeEnded = true;
     const wasStopping = this.stateValue === 'stopped';
     this.stateValue = 'stopped';
     this.parked = undefined;
-    this.server?.close();
-    this.server?.closeAllConnections();
+    // Extensions that outlive the runtime still talk to the API, until stop() has sent them SHUTDOWN.
+    if (this.sandboxGone || this.ext?.hasExternal !== true) {
+      this.server?.close();
+      this.server?.closeAllConnections();
+    }
     if (this.readyWaiter !== undefined) {
       // A new environment's memory group starts at zero OOM kills: any now means init ran out of memory.
       const outOfMemory = (this.proc?.oomKills() ?? 0) > 0;
@@ -415,6 +587,13 @@ export class ExecutionEnvironment {
       const failure = exitFailure(active.input.requestId, code, signal, outOfMemory);
       active.done({ kind: 'function-error', errorType: failure.errorType, payload: failure.payload, status: 'error' });
     }
+    // The runtime replied and then died while extensions were still at work: they went with the sandbox.
+    const waiting = active?.awaitingExtensions;
+    if (active !== undefined && waiting !== undefined) {
+      active.awaitingExtensions = undefined;
+      if (active.timer) clearTimeout(active.timer);
+      this.finish(active, waiting);
+    }
   }
 
   // ── Runtime API calls ──────────────────────────────────────────────────────────────────────────────────
@@ -428,7 +607,10 @@ export class ExecutionEnvironment {
           this.proc?.limitCpu();
           this.cpuLimited = true;
         }
-        if (this.stateValue === 'starting') this.settleReady(undefined);
+        if (this.stateValue === 'starting') {
+          this.runtimeReady = true;
+          if (this.ext?.initDone() !== false) this.settleReady(undefined);
+        }
         const send = this.pendingSend;
         this.pendingSend = undefined;
         if (send !== undefined) send();
@@ -467,9 +649,11 @@ export class ExecutionEnvironment {
   // ── logs ───────────────────────────────────────────────────────────────────────────────────────────────
 
   private captureOutput(proc: SandboxProcess): void {
+    const telemetry = this.ext?.telemetry;
     const onLine = (line: string) => {
       this.outputSeq += 1;
       this.writeLog(line, this.active?.lines ?? this.initLines);
+      if (telemetry?.wanted === true) telemetry.emit('function', 'function', functionRecord(line, this.spec.logFormat));
     };
     proc.stdout.pipe(new LineSplitter(onLine));
     proc.stderr.pipe(new LineSplitter(onLine));
@@ -496,7 +680,6 @@ export class ExecutionEnvironment {
   }
 }
 
-/** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
 /**
  * A custom runtime's executable `bootstrap`, as the runtime sees it: the package's, else a layer's in /opt, the
  * order in which Lambda looks for them. Undefined when there is none.
@@ -521,6 +704,7 @@ function missingBootstrap(paths: SandboxPaths): InitFailure {
   return { errorType: 'Runtime.InvalidEntrypoint', payload: json({ errorType: 'Runtime.InvalidEntrypoint', errorMessage }) };
 }
 
+/** The runtime died. Killed by the OOM killer, Lambda types it Runtime.OutOfMemory; otherwise Runtime.ExitError. */
 function exitFailure(requestId: string, code: number | null, signal: NodeJS.Signals | null, outOfMemory = false): InitFailure {
   const reason =
     signal !== null ? `Runtime exited with error: signal: ${signalName(signal)}`

@@ -112,7 +112,8 @@ export class RuntimeApi {
   /** The event last handed to the runtime: replies must name it, and a repeated /next gets it again. */
   private current: RuntimeEvent | undefined;
 
-  constructor(private readonly handlers: RuntimeApiHandlers) {
+  /** `other` answers the other APIs served on the same host:port (Extensions, Telemetry); false: not its path. */
+  constructor(private readonly handlers: RuntimeApiHandlers, private readonly other?: (req: IncomingMessage, res: ServerResponse) => boolean) {
     this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
       this.route(req, res).catch(() => {
         // /next never answers 500: AWS's Node runtime client crashes on it. Nor does a half-written answer.
@@ -141,6 +142,7 @@ export class RuntimeApi {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.other?.(req, res) === true) return;
     const route = routeOf((req.url ?? '').split('?')[0] ?? '');
     // Go's http.NotFound and chi's 405 (an Allow header, no body): AWS's router answers these itself.
     if (route === undefined) return sendText(res, 404, '404 page not found\n', { 'X-Content-Type-Options': 'nosniff' });

@@ -82,20 +82,27 @@ export class VersionPool {
     try {
       return await env.invoke(input);
     } finally {
-      this.busy.delete(env);
-      const keep = env.reusable && env.spec.generation === this.generation;
-      if (this.provisioned.has(env)) {
-        if (keep) this.provisionedIdle.push(env);
-        else this.loseProvisioned(env);
-      } else if (keep) {
-        this.idle.push(env);
-        this.scheduleReap();
-      } else {
-        void env.stop();
-      }
-      // An invocation waiting for room may take this environment, or stop it to make room for its own.
-      this.capacity.changed();
+      // With extensions the caller may have its response while the invocation goes on: the environment is free after.
+      const phase = env.invokePhase;
+      if (phase === undefined) this.release(env);
+      else void phase.then(() => this.release(env));
     }
+  }
+
+  private release(env: ExecutionEnvironment): void {
+    this.busy.delete(env);
+    const keep = env.reusable && env.spec.generation === this.generation;
+    if (this.provisioned.has(env)) {
+      if (keep) this.provisionedIdle.push(env);
+      else this.loseProvisioned(env);
+    } else if (keep) {
+      this.idle.push(env);
+      this.scheduleReap();
+    } else {
+      void env.stop(env.reusable ? 'spindown' : 'failure');
+    }
+    // An invocation waiting for room may take this environment, or stop it to make room for its own.
+    this.capacity.changed();
   }
 
   /**

@@ -16,6 +16,8 @@ interface OutcomeBase {
   /** The invocation's log lines, START to REPORT inclusive (for `X-Amz-Log-Result`). */
   readonly logLines: readonly string[];
   readonly metrics?: InvocationMetrics;
+  /** Set when the caller gets the outcome before the invocation is over (extensions still at work): resolves then. */
+  readonly settled?: Promise<void>;
 }
 
 export type InvocationOutcome =

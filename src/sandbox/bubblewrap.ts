@@ -7,7 +7,7 @@
 // no capabilities before it execs the runtime. Measured on this machine kind: +1 to 5 ms per start
 // (notes/isolation-findings.md §4). The detection and probe here are shared with `nimbus doctor`.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** Lambda's sandbox user: `id` in a Lambda function prints uid=993(sbx_user1051) gid=990. */
@@ -24,7 +24,7 @@ export const SANDBOX_NODE = '/var/lang/bin/node';
 
 /** Host /etc files a runtime needs (TLS roots, DNS, the dynamic linker's cache); each is bound only if present. */
 const ETC_FILES = [
-  'ssl', 'ca-certificates', 'pki', 'resolv.conf', 'hosts', 'host.conf', 'nsswitch.conf', 'gai.conf',
+  'ssl', 'ca-certificates', 'pki', 'resolv.conf', 'host.conf', 'nsswitch.conf', 'gai.conf',
   'services', 'protocols', 'localtime', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'alternatives', 'mime.types',
 ];
 
@@ -95,15 +95,25 @@ function dropArgs(): string[] {
 
 /**
  * Writes the sandbox's /etc/passwd and /etc/group (root and sbx_user1051 only, as on Lambda) under `dir`
- * and returns their paths. The host's own user list stays out of the sandbox.
+ * and returns their paths. The host's own user list stays out of the sandbox. Its /etc/hosts is the host's plus
+ * Lambda's `sandbox.localdomain` (and `sandbox`) for the environment's loopback, where Telemetry API subscribers
+ * listen.
  */
-export function writeSandboxEtc(dir: string): { passwd: string; group: string } {
+export function writeSandboxEtc(dir: string): { passwd: string; group: string; hosts: string } {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const passwd = join(dir, 'passwd');
   const group = join(dir, 'group');
   writeFileSync(passwd, `root:x:0:0:root:/root:/sbin/nologin\n${SANDBOX_USER}:x:${SANDBOX_UID}:${SANDBOX_GID}::/home/${SANDBOX_USER}:/sbin/nologin\n`, { mode: 0o644 });
   writeFileSync(group, `root:x:0:\n${SANDBOX_USER}:x:${SANDBOX_GID}:\n`, { mode: 0o644 });
-  return { passwd, group };
+  const hosts = join(dir, 'hosts');
+  let hostHosts = '127.0.0.1\tlocalhost\n';
+  try {
+    hostHosts = readFileSync('/etc/hosts', 'utf8');
+  } catch {
+    // none on the host: localhost only
+  }
+  writeFileSync(hosts, `${hostHosts.endsWith('\n') ? hostHosts : `${hostHosts}\n`}127.0.0.1\tsandbox.localdomain sandbox\n`, { mode: 0o644 });
+  return { passwd, group, hosts };
 }
 
 /** With a private network, the Runtime API's socket inside the sandbox, and the address the runtime is given. */
@@ -137,7 +147,7 @@ export interface SandboxLayout {
   readonly tmpMb: number;
   /** A private network namespace (no network at all) reaching the Runtime API through this host Unix socket. */
   readonly privateNetwork?: { readonly runtimeApiSocket: string; readonly socat: string };
-  readonly etc: { readonly passwd: string; readonly group: string };
+  readonly etc: { readonly passwd: string; readonly group: string; readonly hosts: string };
 }
 
 /** bwrap's arguments up to and including the command separator; append the runtime's command after them. */
@@ -154,7 +164,7 @@ export function bubblewrapArgs(bwrap: Bubblewrap, layout: SandboxLayout): string
     const host = `/etc/${name}`;
     if (existsSync(host)) args.push('--ro-bind', host, host);
   }
-  args.push('--ro-bind', layout.etc.passwd, '/etc/passwd', '--ro-bind', layout.etc.group, '/etc/group');
+  args.push('--ro-bind', layout.etc.passwd, '/etc/passwd', '--ro-bind', layout.etc.group, '/etc/group', '--ro-bind', layout.etc.hosts, '/etc/hosts');
   args.push('--ro-bind', layout.taskRoot, TASK_ROOT);
   if (layout.runtimeDir !== undefined) args.push('--ro-bind', layout.runtimeDir, RUNTIME_DIR);
   else args.push('--dir', RUNTIME_DIR);

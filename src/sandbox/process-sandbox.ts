@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   type Bubblewrap, bubblewrapArgs, detectBubblewrap, findOnPath, OPT_DIR, PRIVATE_RUNTIME_API, RUNTIME_DIR, SANDBOX_NODE, TASK_ROOT, writeSandboxEtc,
 } from './bubblewrap.js';
@@ -31,6 +31,15 @@ export interface LaunchSpec {
   readonly memoryMb: number;
   /** EphemeralStorage: the size of the private /tmp (with filesystem isolation). */
   readonly tmpMb: number;
+  /** Give the process the pipes of `SandboxControl` (stdin, fds 3 and 4): the extension supervisor uses them. */
+  readonly controlPipes?: boolean;
+}
+
+/** The pipes of a process launched with `controlPipes`: its stdin, and what it writes to fds 3 and 4. */
+export interface SandboxControl {
+  readonly input: Writable;
+  readonly extensionOutput: Readable;
+  readonly extensionExits: Readable;
 }
 
 export interface HostMounts {
@@ -76,6 +85,8 @@ export interface SandboxProcess {
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly exited: Promise<ExitInfo>;
+  /** Set when launched with `controlPipes`. */
+  readonly control: SandboxControl | undefined;
   /** Kills the process and everything it started; resolves once they are gone. Idempotent. */
   kill(): Promise<void>;
   /** Applies the CPU share for the memory size (call once init is over). */
@@ -105,7 +116,7 @@ export interface Protections {
 
 interface Isolation {
   readonly bwrap: Bubblewrap;
-  readonly etc: { readonly passwd: string; readonly group: string };
+  readonly etc: { readonly passwd: string; readonly group: string; readonly hosts: string };
   /** Set with a private network: socat's path and where the Runtime API sockets live. */
   readonly privateNetwork?: { readonly socat: string; readonly socketDir: string };
 }
@@ -202,7 +213,7 @@ export class ProcessSandbox {
     // The child joins its groups itself, before exec, so nothing it starts can run outside them.
     const [command = '', ...args] = procs.length === 0 ? sandboxed : ['/bin/sh', '-c', JOIN_THEN_EXEC, 'sh', ...procs, '--', ...sandboxed];
     try {
-      const child = spawn(command, args, { cwd: spec.mounts.taskRoot, env: { ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(command, args, { cwd: spec.mounts.taskRoot, env: { ...spec.env }, stdio: spec.controlPipes === true ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'], detached: true });
       return new LaunchedProcess(child, group, limits, spec.memoryMb, isolation !== undefined);
     } catch (err) {
       group?.remove();
@@ -323,6 +334,7 @@ class LaunchedProcess implements SandboxProcess {
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly exited: Promise<ExitInfo>;
+  readonly control: SandboxControl | undefined;
   private killing: Promise<void> | undefined;
   // Kept open: re-reading a /proc file from offset 0 regenerates it, saving an open/close per invocation.
   private statusFd: number | undefined;
@@ -340,6 +352,10 @@ class LaunchedProcess implements SandboxProcess {
     if (child.stdout === null || child.stderr === null) throw new Error('child stdio not piped');
     this.stdout = child.stdout;
     this.stderr = child.stderr;
+    const [input, , , output, exits] = child.stdio;
+    this.control = input === null || output === null || exits === null || output === undefined || exits === undefined
+      ? undefined
+      : { input, extensionOutput: output as Readable, extensionExits: exits as Readable };
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => resolve(sandboxed ? unwrapBwrapExit(code, signal) : { code, signal }));
       child.once('error', () => resolve({ code: null, signal: null }));

@@ -73,6 +73,7 @@ export class InvokeService {
     const invokedArn = functionArn(ctx.region, ctx.accountId, config.name, resolved.ref.qualifier);
     // Reserved concurrency is the function's ($LATEST record), whichever version runs.
     const release = this.concurrency.admit(resolved.record);
+    let settled: Promise<void> | undefined;
     try {
       const outcome = await this.engine.invoke(await this.specOf(config, version), {
         requestId: ctx.requestId,
@@ -81,9 +82,12 @@ export class InvokeService {
         traceId: newTraceId(),
         ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
       });
+      settled = outcome.settled;
       return { kind: 'outcome', outcome };
     } finally {
-      release();
+      // With extensions still at work the environment stays busy, and so does its concurrency slot (as on AWS).
+      if (settled === undefined) release();
+      else void settled.then(release);
     }
   }
 

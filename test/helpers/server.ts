@@ -47,3 +47,13 @@ export async function isSandboxed(server: TestServer): Promise<boolean> {
   const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { protections: { filesystemIsolation: string } };
   return health.protections.filesystemIsolation === 'bubblewrap';
 }
+
+/** The messages of a function's log group, read back through Nimbus's CloudWatch Logs subset (FilterLogEvents). */
+export async function functionLogMessages(server: TestServer, functionName: string): Promise<string[]> {
+  const res = await fetch(`${server.url}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Logs_20140328.FilterLogEvents' },
+    body: JSON.stringify({ logGroupName: `/aws/lambda/${functionName}` }),
+  });
+  return ((await res.json()) as { events: Array<{ message: string }> }).events.map((e) => e.message);
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deployFixture, fixtureZip } from '../helpers/functions.js';
 import { environmentProcesses, eventually, invoke, isAlive } from '../helpers/invoke.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { functionLogMessages, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
 const SLOW_OR_HANG = `
@@ -155,14 +155,7 @@ describe('execution model: limits on init and on CPU-bound handlers', () => {
     await server.stop();
   });
 
-  const logMessages = async (fn: string): Promise<string[]> => {
-    const res = await fetch(`${server.url}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Logs_20140328.FilterLogEvents' },
-      body: JSON.stringify({ logGroupName: `/aws/lambda/${fn}` }),
-    });
-    return ((await res.json()) as { events: Array<{ message: string }> }).events.map((e) => e.message);
-  };
+  const logMessages = (fn: string): Promise<string[]> => functionLogMessages(server, fn);
 
   it('retries an init that overran its limit inside the first invocation, under the function timeout (suppressed init)', async () => {
     const slowInit = `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 900);
