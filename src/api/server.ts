@@ -11,6 +11,7 @@ import { registerAliasOperations } from './operations/aliases.js';
 import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerInvokeOperations } from './operations/invoke.js';
+import { registerInvokeStreamOperation } from './operations/invoke-stream.js';
 import { registerLayerOperations } from './operations/layers.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
 import { type HealthSource, registerNimbusOperations } from './operations/nimbus.js';
@@ -45,6 +46,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerConcurrencyOperations(router, deps.concurrency);
   registerLayerOperations(router, deps.layers);
   registerInvokeOperations(router, deps.invoker);
+  registerInvokeStreamOperation(router, deps.invoker);
   registerTagOperations(router, deps.functions);
   registerAccountOperations(router, deps.account);
   registerNimbusOperations(router, deps.functions, deps.health);

@@ -21,6 +21,7 @@ import type { Clock } from '../shared/clock.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv } from './runtime-env.js';
+import { StreamedReply } from './streamed-reply.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
 
@@ -380,6 +381,13 @@ export class ExecutionEnvironment {
       response: (id: string, body: Buffer, contentType: string): RuntimeReply =>
         this.reply(id, { kind: 'ok', payload: body, contentType }),
       error: (id: string, error: RuntimeError): RuntimeReply => this.reply(id, { kind: 'function-error', ...error }),
+      streamResponse: (id: string, contentType: string): StreamedReply | 'refused' => {
+        const active = this.active;
+        if (active === undefined || active.input.requestId !== id || active.replied) return 'refused';
+        const sink = active.input.responseStream;
+        sink?.start({ contentType, executedVersion: this.spec.version });
+        return new StreamedReply(sink, contentType, () => !active.replied, (end) => this.reply(id, end));
+      },
       initError: (failure: RuntimeError): RuntimeReply => {
         const active = this.active;
         // Init retried inside an invocation (suppressed init) that fails: the invocation fails with it.
