@@ -182,7 +182,7 @@ export class ExecutionEnvironment {
     const sandboxPaths = this.deps.sandbox.paths(mounts);
     const bootstrap = runtime.envStyle === 'managed' ? undefined : findBootstrap(this.spec, sandboxPaths);
     const paths = bootstrap === undefined ? sandboxPaths : { ...sandboxPaths, bootstrap };
-    const launch = runtime.launch(paths);
+    const launch = runtime.launch(paths, this.spec.userEnv);
     let proc: SandboxProcess;
     try {
       proc = this.deps.sandbox.launch({
