@@ -3,6 +3,11 @@
 // headers (name length, name, type 7 = string, value length, value), the payload and a CRC-32 of everything
 // before it; integers big-endian. Encoding only: Nimbus never reads event streams.
 
+import * as zlib from 'node:zlib';
+
+/** Node ≥ 20.15 has a native CRC-32 (zlib's); older Node 20 releases use the table below. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -15,6 +20,11 @@ const CRC_TABLE = (() => {
 
 /** CRC-32 (IEEE 802.3, zlib's), as the event-stream prelude and message checksums use. */
 export function crc32(bytes: Uint8Array, seed = 0): number {
+  if (nativeCrc32 !== undefined) return nativeCrc32(bytes, seed);
+  return tableCrc32(bytes, seed);
+}
+
+export function tableCrc32(bytes: Uint8Array, seed = 0): number {
   let c = (seed ^ 0xffffffff) >>> 0;
   for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;

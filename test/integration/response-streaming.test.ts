@@ -2,7 +2,8 @@
 // real runtime processes. A chunk is seen by the caller while the function is still running (the function waits
 // for the test's go-ahead, which the test gives only once it holds the first chunk: a buffering server would
 // deadlock until the function's timeout and fail the assertions). Mid-stream failures, the http-integration
-// prelude, plain Invoke of a streaming function, a non-streaming function streamed, errors before the stream.
+// prelude, a timeout mid-stream, plain Invoke of a streaming function, a non-streaming function streamed, errors
+// before the stream.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +37,7 @@ describe('InvokeWithResponseStream', () => {
     await deployFixture(server.lambda, 'stream', 'streamer', { Timeout: 20 });
     await deployFixture(server.lambda, 'echo', 'plain');
     await deployFixture(server.lambda, 'throw', 'thrower');
+    await deployFixture(server.lambda, 'stream', 'short-streamer', { Timeout: 1 });
     await deployFixture(server.lambda, 'provided-stream', 'shell-streamer', { Runtime: 'provided.al2023', Handler: 'none', Timeout: 20 });
   });
   after(async () => {
@@ -95,6 +97,17 @@ describe('InvokeWithResponseStream', () => {
     const next = await invokeStream(server.lambda, 'streamer', { mode: 'echo', n: 1 });
     assert.equal(next.body.toString('utf8'), '{"mode":"echo","n":1}');
     assert.doesNotMatch(next.log, /Init Duration/);
+  });
+
+  it('a function that times out mid-stream: the chunk it wrote, then InvokeComplete with Sandbox.Timedout; the next call starts fresh', async () => {
+    const result = await invokeStream(server.lambda, 'short-streamer', { mode: 'hang' });
+    assert.equal(result.body.toString('utf8'), 'before the timeout;');
+    assert.equal(result.complete?.ErrorCode, 'Sandbox.Timedout');
+    assert.match(result.complete?.ErrorDetails ?? '', /^RequestId: \S+ Error: Task timed out after 1\.00 seconds$/);
+    assert.match(result.log, /Status: timeout/);
+    const next = await invokeStream(server.lambda, 'short-streamer', { mode: 'echo' });
+    assert.equal(next.body.toString('utf8'), '{"mode":"echo"}');
+    assert.match(next.log, /Init Duration/);
   });
 
   it('HttpResponseStream.from: the http-integration prelude (JSON, 8 NUL bytes) ahead of the body, as AWS\'s runtime writes it', async () => {

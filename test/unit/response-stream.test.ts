@@ -3,13 +3,18 @@
 // they arrive (before the runtime's last chunk), the streamed limit (413), a stream broken off (truncated).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { crc32, encodeEvent } from '../../src/api/event-stream.js';
-import { encodePrelude, parsePrelude, PreludeReader } from '../../src/model/index.js';
+import { crc32, encodeEvent, tableCrc32 } from '../../src/api/event-stream.js';
+import { MAX_RESPONSE_BYTES } from '../../src/engine/runtime-api.js';
+import { StreamedReply } from '../../src/engine/streamed-reply.js';
+import { encodePrelude, MAX_STREAMED_RESPONSE_BYTES, parsePrelude, PreludeReader } from '../../src/model/index.js';
 import { assertJson, chunk, EVENT, handOut, lastChunk, OK, open, R, startApi, type TestApi } from '../helpers/runtime-api-harness.js';
 
 describe('event-stream framing', () => {
   it('CRC-32 is zlib\'s (check value of "123456789")', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+    assert.equal(tableCrc32(Buffer.from('123456789')), 0xcbf43926, 'the fallback for Node < 20.15');
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff));
+    assert.equal(tableCrc32(bytes.subarray(1000), tableCrc32(bytes.subarray(0, 1000))), crc32(bytes), 'seeded continuation');
   });
 
   it('a PayloadChunk message: lengths, prelude CRC, string headers in order, payload, message CRC', () => {
@@ -64,6 +69,33 @@ describe('http-integration-response prelude', () => {
   it('a prelude that is not a JSON object is invalid', () => {
     assert.equal(parsePrelude(Buffer.concat([Buffer.from('[1]'), Buffer.alloc(8)])).kind, 'invalid');
     assert.equal(parsePrelude(Buffer.concat([Buffer.from('{oops'), Buffer.alloc(8)])).kind, 'invalid');
+  });
+});
+
+describe('streamed response limits', () => {
+  const MiB = Buffer.alloc(1024 * 1024);
+  const settled: string[] = [];
+  const reply = (sink: ConstructorParameters<typeof StreamedReply>[0]) =>
+    new StreamedReply(sink, 'application/octet-stream', () => true, (end) => {
+      settled.push(end.kind === 'ok' ? `ok ${end.payload.length}` : end.errorType);
+      return 'accepted';
+    });
+
+  it('to a caller: 200 MiB pass, one byte more is too large', () => {
+    let forwarded = 0;
+    const r = reply({ start: () => {}, write: (c) => void (forwarded += c.length) });
+    for (let i = 0; i < MAX_STREAMED_RESPONSE_BYTES / MiB.length; i++) assert.equal(r.write(MiB), 'ok');
+    assert.equal(r.write(Buffer.alloc(1)), 'too-large');
+    assert.equal(forwarded, 200 * 1024 * 1024);
+  });
+
+  it('buffered for a plain Invoke: 6291556 bytes pass whole, one more is too large', () => {
+    const whole = reply(undefined);
+    assert.equal(whole.write(Buffer.alloc(MAX_RESPONSE_BYTES)), 'ok');
+    whole.end(undefined);
+    const over = reply(undefined);
+    assert.equal(over.write(Buffer.alloc(MAX_RESPONSE_BYTES + 1)), 'too-large');
+    assert.deepEqual(settled, [`ok ${MAX_RESPONSE_BYTES}`]);
   });
 });
 
