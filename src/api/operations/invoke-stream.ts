@@ -105,7 +105,7 @@ export function registerInvokeStreamOperation(router: Router, invoker: InvokeSer
       ...(context === undefined ? {} : { clientContext: context }),
       responseStream: writer,
     });
-    if (result.kind === 'dry-run') return sendEmpty(call.res, 204, { 'X-Amz-Executed-Version': result.executedVersion });
+    if (result.kind === 'dry-run') return sendEmpty(call.res, 204);
     const outcome = result.outcome;
     if (outcome.kind === 'platform-error' && !writer.headersSent) {
       throw outcome.status >= 500 ? serviceException(outcome.message) : new AwsError(outcome.errorType, outcome.message, { status: outcome.status });
