@@ -3,7 +3,8 @@
 #   sh scripts/setup.sh          what `npm start` needs: bubblewrap for the sandbox (when root), npm dependencies
 #                                (better-sqlite3 builds from source), build
 #   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws), curl, socat (for
-#                                engine.network=none) and boto3
+#                                engine.network=none), boto3, and AWS's aws-lambda-ric built once into
+#                                .cache/aws-lambda-ric (scripts/build-ric.sh; its compilers and autotools)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,10 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/curl ] || packages="$packages curl"
   [ -x /usr/bin/socat ] || packages="$packages socat"
   [ -x /usr/bin/python3 ] || packages="$packages python3"
+  # aws-lambda-ric compiles its own curl and aws-lambda-cpp (autotools, cmake) and a node-gyp addon.
+  for tool in autoconf:autoconf automake:automake libtoolize:libtool cmake:cmake g++:g++ make:make; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || packages="$packages ${tool#*:}"
+  done
   if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
     packages="$packages python3-boto3"
   fi
@@ -49,6 +54,10 @@ if ! node -e "require('better-sqlite3')" >/dev/null 2>&1; then
 fi
 
 npx --no-install tsc -p tsconfig.json && npx --no-install tsc -p tsconfig.runtime.json
+
+if [ "${1:-}" = "--test" ]; then
+  sh scripts/build-ric.sh
+fi
 
 # The Python runtime client is used in place; inside the sandbox /var/runtime is read-only, so its bytecode is
 # written here, once (for the host's python3; other versions compile in memory at each start).

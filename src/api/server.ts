@@ -12,6 +12,7 @@ import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerEventInvokeConfigOperations } from './operations/event-invoke-config.js';
 import { registerInvokeOperations } from './operations/invoke.js';
+import { registerInvokeStreamOperation } from './operations/invoke-stream.js';
 import { registerLayerOperations } from './operations/layers.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
 import { type HealthSource, registerNimbusOperations } from './operations/nimbus.js';
@@ -49,6 +50,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerLayerOperations(router, deps.layers);
   registerInvokeOperations(router, deps.invoker);
   registerEventInvokeConfigOperations(router, deps.eventInvokeConfigs);
+  registerInvokeStreamOperation(router, deps.invoker);
   registerTagOperations(router, deps.functions);
   registerAccountOperations(router, deps.account);
   registerNimbusOperations(router, deps.functions, deps.health);

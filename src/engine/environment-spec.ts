@@ -1,5 +1,6 @@
 // The immutable inputs of an execution environment and of one invocation, resolved by services/ before they
 // reach the engine (the engine never reads the store).
+import type { ResponseStreamSink } from '../model/response-stream.js';
 
 export interface EnvironmentSpec {
   /** Pool identity: one pool per function version (`<unqualified arn>:<version>`). */
@@ -36,6 +37,8 @@ export interface InvokeInput {
   readonly clientContext?: string;
   readonly cognitoIdentity?: string;
   readonly traceId: string;
+  /** Where a streamed response's chunks go as they arrive; without it a streamed response is buffered. */
+  readonly responseStream?: ResponseStreamSink;
 }
 
 /** Where the engine writes function log events (observe/FunctionLogStore in production). */

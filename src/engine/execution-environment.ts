@@ -26,6 +26,7 @@ import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.
 import { buildRuntimeEnv } from './runtime-env.js';
 import { type ExtensionFailure, ExtensionHost, failureAsError } from './extension-host.js';
 import { functionRecord, platformRecords, platformStatus } from './telemetry-api.js';
+import { StreamedReply } from './streamed-reply.js';
 import { LineSplitter } from './line-splitter.js';
 import { TailLines } from './tail-lines.js';
 
@@ -258,7 +259,7 @@ export class ExecutionEnvironment {
     const sandboxPaths = this.deps.sandbox.paths(mounts);
     const bootstrap = runtime.envStyle === 'managed' ? undefined : findBootstrap(this.spec, sandboxPaths);
     const paths = bootstrap === undefined ? sandboxPaths : { ...sandboxPaths, bootstrap };
-    const launch = runtime.launch(paths);
+    const launch = runtime.launch(paths, this.spec.userEnv);
     // External extensions start first, in the same sandbox; the runtime follows once they have registered.
     const withExtensions = this.ext?.hasExternal === true;
     const command = withExtensions && this.ext !== undefined ? this.ext.wrap(launch) : launch;
@@ -619,6 +620,13 @@ export class ExecutionEnvironment {
       response: (id: string, body: Buffer, contentType: string): RuntimeReply =>
         this.reply(id, { kind: 'ok', payload: body, contentType }),
       error: (id: string, error: RuntimeError): RuntimeReply => this.reply(id, { kind: 'function-error', ...error }),
+      streamResponse: (id: string, contentType: string): StreamedReply | 'refused' => {
+        const active = this.active;
+        if (active === undefined || active.input.requestId !== id || active.replied) return 'refused';
+        const sink = active.input.responseStream;
+        sink?.start({ contentType, executedVersion: this.spec.version });
+        return new StreamedReply(sink, contentType, () => !active.replied, (end) => this.reply(id, end));
+      },
       initError: (failure: RuntimeError): RuntimeReply => {
         const active = this.active;
         // Init retried inside an invocation (suppressed init) that fails: the invocation fails with it.

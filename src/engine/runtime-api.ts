@@ -1,15 +1,16 @@
 // The Runtime API 2018-06-01 of one execution environment (spec/lambda-wire.md b.1), answered as AWS answers it
 // (RIE rapi/router.go, rapi/handler/*, core/states.go): routes with Go's 404 and chi's 405, the runtime's state
 // machine with its request-id (400) and transition (403) checks, the /next event and its headers, the response
-// size cap (413), chunked bodies and trailers on every POST. What an accepted call means for an invocation is the
+// size cap (413), chunked bodies and trailers on every POST, streamed responses forwarded chunk by chunk. What an accepted call means for an invocation is the
 // environment's business (RuntimeApiHandlers); this module never answers /next with a 500.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readBoundedBody } from '../shared/http-body.js';
 import type { InvokeInput } from './environment-spec.js';
 import {
   initErrorReport, INVALID_RESPONSE_MODE, invalidResponseMode, invocationErrorReport, MAX_RESPONSE_BYTES, RESPONSE_TOO_LARGE,
-  type RuntimeError, streamedFailure,
+  type RuntimeError, streamedFailure, isStreamedResponse,
 } from './runtime-errors.js';
+import { type StreamedReply, streamTooLarge, TRUNCATED_RESPONSE } from './streamed-reply.js';
 
 export { MAX_RESPONSE_BYTES, type RuntimeError };
 
@@ -20,6 +21,8 @@ export interface RuntimeApiHandlers {
   /** The runtime asks for work (the first time, init is over); the environment keeps `res` until it has an event. */
   next(res: ServerResponse): void;
   response(requestId: string, body: Buffer, contentType: string): RuntimeReply;
+  /** A streamed response begins (`Response-Mode: streaming`): where its chunks go, or refused. */
+  streamResponse(requestId: string, contentType: string): StreamedReply | 'refused';
   error(requestId: string, error: RuntimeError): RuntimeReply;
   initError(error: RuntimeError): RuntimeReply;
 }
@@ -187,6 +190,7 @@ export class RuntimeApi {
     this.state = to;
     let status = 202;
     let reply: RuntimeReply;
+    if (kind === 'response' && isStreamedResponse(req)) return this.streamed(requestId, req, res);
     if (kind === 'response' && invalidResponseMode(req)) {
       req.resume();
       status = 400;
@@ -199,14 +203,45 @@ export class RuntimeApi {
       } else if (kind === 'error') {
         reply = this.handlers.error(requestId, invocationErrorReport(req, body));
       } else {
-        const failed = streamedFailure(req);
-        reply = failed === undefined ? this.handlers.response(requestId, body, req.headers['content-type'] ?? 'application/json') : this.handlers.error(requestId, failed);
+        reply = this.handlers.response(requestId, body, req.headers['content-type'] ?? 'application/json');
       }
     }
     this.state = 'RuntimeResponseSentState';
     if (reply === 'refused') return forbidden(res, 'Running', to);
     if (status === 400) return sendJson(res, 400, INVALID_RESPONSE_MODE_REPLY);
     if (status === 413) return sendJson(res, 413, TOO_LARGE_REPLY);
+    sendJson(res, 202, { status: 'OK' });
+  }
+
+  /**
+   * A streamed /response: each chunk is handed on as it arrives, and the runtime's upload waits while the caller
+   * is not ready for more. The end (trailers included) settles the invocation; past the limit the rest is
+   * drained and the runtime gets 413. A stream broken off part-way cannot be posted again: it is truncated.
+   */
+  private async streamed(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const writer = this.handlers.streamResponse(requestId, req.headers['content-type'] ?? 'application/octet-stream');
+    if (writer === 'refused') {
+      req.resume();
+      this.state = 'RuntimeResponseSentState';
+      return forbidden(res, 'Running', 'InvocationResponse');
+    }
+    let tooLarge = false;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        if (tooLarge) continue;
+        const written = writer.write(chunk);
+        if (written === 'too-large') tooLarge = true;
+        else if (written !== 'ok') await written;
+      }
+    } catch (err) {
+      writer.end(TRUNCATED_RESPONSE);
+      this.state = 'RuntimeResponseSentState';
+      throw err;
+    }
+    const reply = writer.end(tooLarge ? streamTooLarge(writer.limit) : streamedFailure(req));
+    this.state = 'RuntimeResponseSentState';
+    if (reply === 'refused') return forbidden(res, 'Running', 'InvocationResponse');
+    if (tooLarge) return sendJson(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${writer.limit} bytes).`, errorType: 'RequestEntityTooLarge' });
     sendJson(res, 202, { status: 'OK' });
   }
 

@@ -83,6 +83,11 @@ export function streamedFailure(req: IncomingMessage): RuntimeError | undefined 
   return { errorType: validErrorType(declared), payload: Buffer.from(field(req.trailers, ERROR_BODY), 'base64') };
 }
 
+/** True for a response the runtime streams (`Lambda-Runtime-Function-Response-Mode: streaming`). */
+export function isStreamedResponse(req: IncomingMessage): boolean {
+  return field(req.headers, RESPONSE_MODE) === 'streaming';
+}
+
 /** True when the runtime names a response mode Lambda does not know (only `streaming` exists). */
 export function invalidResponseMode(req: IncomingMessage): boolean {
   const mode = field(req.headers, RESPONSE_MODE);

@@ -8,3 +8,5 @@ export * from './settings-validation.js';
 export * from './event-invoke-config.js';
 export * from './layer.js';
 export * from './layer-validation.js';
+export * from './response-stream.js';
+export * from './http-integration-response.js';

@@ -3,6 +3,7 @@
 // /var/task, /var/runtime, /var/lang/bin/node inside a sandbox; host paths without one). The Lambda-wide
 // variables (function name, memory, log stream…) are added by the engine.
 import { fileURLToPath } from 'node:url';
+import { EXEC_WRAPPER_VARIABLE, withExecWrapper } from './exec-wrapper.js';
 import { resolvePython } from './python-host.js';
 
 export interface RuntimeLaunch {
@@ -42,7 +43,8 @@ export interface RuntimeDefinition {
    * not /var/lang on PATH and LD_LIBRARY_PATH either.
    */
   readonly envStyle: 'managed' | 'custom' | 'custom-al2';
-  launch(paths: RuntimePaths): RuntimeLaunch;
+  /** `userEnv` is the function's environment: managed runtimes honour AWS_LAMBDA_EXEC_WRAPPER from it. */
+  launch(paths: RuntimePaths, userEnv?: Readonly<Record<string, string>>): RuntimeLaunch;
   /** Set when this host cannot run the runtime (e.g. no Python 3): the reason, for the caller's error. */
   readonly unavailable?: string;
 }
@@ -54,13 +56,13 @@ function nodeRuntime(major: number): RuntimeDefinition {
     clientDir: nodeClientDir,
     versionLabel: `nodejs:${major}.v1`,
     envStyle: 'managed',
-    launch: (paths) => ({
+    launch: (paths, userEnv) => withExecWrapper({
       command: paths.nodePath,
       args: [`${paths.runtimeDir}/bootstrap.js`],
       env: {
         NODE_PATH: [`${paths.optDir}/nodejs/node${major}/node_modules`, `${paths.optDir}/nodejs/node_modules`, `${paths.runtimeDir}/node_modules`, paths.runtimeDir, paths.taskRoot].join(':'),
       },
-    }),
+    }, userEnv?.[EXEC_WRAPPER_VARIABLE]),
   };
 }
 
@@ -75,7 +77,7 @@ function pythonRuntime(minor: string): RuntimeDefinition {
     clientDir: pythonClientDir,
     versionLabel: `python:${minor}.v1`,
     envStyle: 'managed',
-    launch: (paths) => ({
+    launch: (paths, userEnv) => withExecWrapper({
       command: interpreter?.path ?? '/usr/bin/python3',
       // -u: unbuffered stdio, so each print reaches the log with its invocation; -S: no `site` at start-up
       // (~7 ms); the client adds the site-packages directories itself. See bootstrap.py.
@@ -84,7 +86,7 @@ function pythonRuntime(minor: string): RuntimeDefinition {
       // user's own value does on Lambda. The client sets it to LAMBDA_RUNTIME_DIR, as AWS shows it.
       // Without a sandbox the layers are not at /opt: the client reads their host directory from _NIMBUS_OPT_DIR.
       env: { LC_CTYPE: 'C.UTF-8', ...(paths.optDir === LAMBDA_OPT_DIR ? {} : { _NIMBUS_OPT_DIR: paths.optDir }) },
-    }),
+    }, userEnv?.[EXEC_WRAPPER_VARIABLE]),
     ...(interpreter === undefined ? { unavailable: `this host has no Python 3 interpreter under /usr for python${minor} (apt-get install python3)` } : {}),
   };
 }

@@ -3,7 +3,7 @@
 // invocation to the engine. Outcomes come back as values.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Engine, EnvironmentSpec, ProvisionedState } from '../engine/index.js';
-import { type FunctionRecord, functionNotFound, invalidParameter, type InvocationOutcome, LATEST, resourceConflict } from '../model/index.js';
+import { type FunctionRecord, functionNotFound, invalidParameter, type InvocationOutcome, LATEST, resourceConflict, type ResponseStreamSink } from '../model/index.js';
 import { functionArn, runtimeVersionArn } from '../shared/arn.js';
 import type { CodeStore } from '../store/index.js';
 import type { RequestContext } from './context.js';
@@ -20,6 +20,8 @@ export interface InvokeRequest {
   readonly payload: Buffer;
   /** Decoded ClientContext JSON text. */
   readonly clientContext?: string;
+  /** InvokeWithResponseStream: where a streamed response goes as the function writes it. */
+  readonly responseStream?: ResponseStreamSink;
 }
 
 export type InvokeResult =
@@ -81,6 +83,7 @@ export class InvokeService {
         invokedFunctionArn: invokedArn,
         traceId: newTraceId(),
         ...(req.clientContext === undefined ? {} : { clientContext: req.clientContext }),
+        ...(req.responseStream === undefined ? {} : { responseStream: req.responseStream }),
       });
       settled = outcome.settled;
       return { kind: 'outcome', outcome };

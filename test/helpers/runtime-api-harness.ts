@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { RuntimeApi, type RuntimeApiHandlers, type RuntimeError, type RuntimeEvent, type RuntimeReply } from '../../src/engine/runtime-api.js';
+import type { ResponseStreamSink } from '../../src/model/response-stream.js';
+import { StreamedReply } from '../../src/engine/streamed-reply.js';
 
 export type Call =
   | { kind: 'response'; requestId: string; body: string; contentType: string }
@@ -18,6 +20,8 @@ export class FakeHandlers implements RuntimeApiHandlers {
   verdict: RuntimeReply = 'accepted';
   /** Set to make a handler throw (a bug in the environment). */
   failWith: Error | undefined;
+  /** The caller's sink for streamed responses; without one they are buffered, as for a plain Invoke. */
+  sink: ResponseStreamSink | undefined;
   private readonly waiting: Array<(res: ServerResponse) => void> = [];
 
   /** Resolves with the `res` of the next GET /next that reaches the handler. */
@@ -36,6 +40,13 @@ export class FakeHandlers implements RuntimeApiHandlers {
     if (this.failWith) throw this.failWith;
     this.calls.push({ kind: 'response', requestId, body: body.toString('latin1'), contentType });
     return this.verdict;
+  }
+
+  streamResponse(requestId: string, contentType: string): StreamedReply | 'refused' {
+    if (this.verdict === 'refused') return 'refused';
+    this.sink?.start({ contentType, executedVersion: '$LATEST' });
+    return new StreamedReply(this.sink, contentType, () => true, (end) =>
+      end.kind === 'ok' ? this.response(requestId, end.payload, end.contentType) : this.error(requestId, end));
   }
 
   error(requestId: string, e: RuntimeError): RuntimeReply {

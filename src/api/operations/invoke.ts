@@ -13,7 +13,7 @@ export const INVOKE_ASYNC_PAYLOAD_LIMIT = 256 * 1024;
 const CLIENT_CONTEXT_LIMIT = 3583;
 const TAIL_BYTES = 4096;
 
-function header(call: ApiCall, name: string): string | undefined {
+export function header(call: ApiCall, name: string): string | undefined {
   const v = call.req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -27,7 +27,7 @@ function invocationType(call: ApiCall): InvocationType {
 }
 
 /** The payload must be JSON; AWS reports the parser's complaint after a fixed prefix. */
-function checkJson(payload: Buffer): void {
+export function checkJson(payload: Buffer): void {
   if (payload.length === 0) return;
   try {
     JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
@@ -36,7 +36,7 @@ function checkJson(payload: Buffer): void {
   }
 }
 
-function clientContext(call: ApiCall): string | undefined {
+export function clientContext(call: ApiCall): string | undefined {
   const raw = header(call, 'x-amz-client-context');
   if (raw === undefined || raw === '') return undefined;
   if (raw.length > CLIENT_CONTEXT_LIMIT) throw invalidParameter(`Client context must be ${CLIENT_CONTEXT_LIMIT} bytes or less (base64).`);

@@ -2,7 +2,7 @@
  * Entry point of the Nimbus Node.js runtime client, run inside an execution environment as
  * `node bootstrap.js` with the task root as cwd. Speaks only the Lambda Runtime API, depends only on
  * Node built-ins, and follows aws-lambda-ric 3.x `src/index.mjs`:
- * 1. patch the console, install crash handlers and the 'beforeExit' hook;
+ * 1. patch the console, install crash handlers, the 'beforeExit' hook and the `awslambda` global;
  * 2. load `_HANDLER` from `LAMBDA_TASK_ROOT`; on failure log "Uncaught Exception", POST /init/error, exit 129;
  * 3. loop over invocations (invoke-loop.ts).
  * Exit codes: 129 uncaught exception (init or invoke), 128 unhandled rejection, 1 Runtime API unreachable.
@@ -14,6 +14,7 @@ import { beforeExit } from './context.js';
 import { toRapidResponse, UnhandledPromiseRejection } from './errors.js';
 import { loadHandler, type Handler } from './handler-loader.js';
 import { InvokeLoop } from './invoke-loop.js';
+import { installAwsLambdaGlobal } from './response-stream.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
 
 const EXIT_UNCAUGHT_EXCEPTION = 129;
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   const client = new RuntimeApiClient(api);
   installCrashHandlers(client);
   beforeExit.install();
+  installAwsLambdaGlobal();
 
   const taskRoot = process.env['LAMBDA_TASK_ROOT'] ?? process.cwd();
   const handlerName = process.env['_HANDLER'] ?? process.argv[2] ?? '';

@@ -8,12 +8,16 @@
  * 4. A non-async handler that never calls back answers `null` once the event loop is empty; an
  *    `async function` whose promise never settles fails with Runtime.NodeJsExit.
  * A return value that is not a promise is ignored, as on AWS.
+ * 5. A streaming handler (`awslambda.streamifyResponse`, RIC `handleOnceStreaming`) is called as
+ *    `(event, responseStream, context)`; it must return a promise; the invocation is over when the stream has
+ *    ended and the platform has answered; a rejection ends the stream with the error trailers.
  */
 import { logError, setCurrentRequestId, stdioFlushed } from './console-patch.js';
-import { attachInvokeData, beforeExit, buildCallbackContext, type Outcome } from './context.js';
+import { attachInvokeData, beforeExit, buildCallbackContext, type LambdaContext, type Outcome } from './context.js';
 import { NodeJsExit, toRapidResponse } from './errors.js';
 import { isAsyncFunction, type Handler } from './handler-loader.js';
-import type { RuntimeApiClient } from './runtime-api-client.js';
+import { asResponseStream, failStream, isStreamingHandler, streamingHeaders } from './response-stream.js';
+import type { NextInvocation, RuntimeApiClient } from './runtime-api-client.js';
 
 /** Called when the Runtime API is gone; the process has to exit. */
 export type OnApiFailure = (error: unknown) => void;
@@ -34,6 +38,7 @@ export class InvokeLoop {
   readonly #client: RuntimeApiClient;
   readonly #handler: Handler;
   readonly #isAsync: boolean;
+  readonly #streaming: boolean;
   readonly #onApiFailure: OnApiFailure;
   #current: { requestId: string; markCompleted: () => void } | undefined;
 
@@ -41,6 +46,7 @@ export class InvokeLoop {
     this.#client = client;
     this.#handler = handler;
     this.#isAsync = isAsyncFunction(handler);
+    this.#streaming = isStreamingHandler(handler);
     this.#onApiFailure = onApiFailure;
   }
 
@@ -66,6 +72,7 @@ export class InvokeLoop {
     const requestId = headers['lambda-runtime-aws-request-id'];
     if (typeof requestId !== 'string' || requestId === '') throw new Error('invocation id is missing or invalid');
     setCurrentRequestId(requestId);
+    if (this.#streaming) return this.#handleStreaming(requestId, body, headers);
 
     const { callback, context, succeed, fail, markCompleted } = buildCallbackContext(this.#outcome(requestId));
     this.#current = { requestId, markCompleted };
@@ -78,6 +85,43 @@ export class InvokeLoop {
     } catch (err) {
       callback(err);
     }
+  }
+
+  async #handleStreaming(requestId: string, body: string, headers: NextInvocation['headers']): Promise<void> {
+    const { request, done } = this.#client.openResponseStream(requestId, streamingHeaders());
+    const stream = asResponseStream(request);
+    let completed = false;
+    this.#current = { requestId, markCompleted: () => (completed = true) };
+    let waitForEmptyEventLoop = true;
+    const context = {
+      get callbackWaitsForEmptyEventLoop() {
+        return waitForEmptyEventLoop;
+      },
+      set callbackWaitsForEmptyEventLoop(value: boolean) {
+        waitForEmptyEventLoop = value;
+      },
+    };
+    const fail = (error: unknown) => {
+      logError('Invoke Error', error);
+      failStream(stream, error);
+    };
+    // As in the RIC, an event loop that runs dry while the handler still holds the stream moves on.
+    beforeExit.set(() => this.schedule());
+    try {
+      const streamingHandler = this.#handler as unknown as (event: unknown, stream: unknown, context: unknown) => unknown;
+      const result = streamingHandler(JSON.parse(body), stream, attachInvokeData(context as LambdaContext, headers));
+      if (!isPromiseLike(result)) fail('Streaming does not support non-async handlers.');
+      else {
+        if ((await result) !== undefined) console.warn('Streaming handlers ignore return values.');
+        if (!stream.writableEnded) fail('Response stream is not finished.');
+      }
+    } catch (err) {
+      if (!completed) fail(err);
+    }
+    await done.catch(this.#onApiFailure);
+    beforeExit.reset();
+    if (!waitForEmptyEventLoop) this.schedule();
+    else beforeExit.set(() => setImmediate(() => this.schedule()));
   }
 
   #onEmptyEventLoop(requestId: string, markCompleted: () => void): void {

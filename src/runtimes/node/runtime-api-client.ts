@@ -3,7 +3,7 @@
  * Uses node:http with a keep-alive agent rather than fetch, whose lazy undici load costs ~18 ms of cold start.
  * Owns transport only: callers decide what to send and what a failure means.
  */
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent, type ClientRequest, request, type IncomingHttpHeaders } from 'node:http';
 import type { RapidErrorResponse } from './errors.js';
 
 const BASE = '/2018-06-01/runtime';
@@ -58,6 +58,26 @@ export class RuntimeApiClient {
   async postResponse(requestId: string, body: string): Promise<number> {
     const reply = await this.#send('POST', `${BASE}/invocation/${encodeURIComponent(requestId)}/response`, body);
     return reply.status;
+  }
+
+  /**
+   * Opens a streamed POST /response: the request is the handler's stream; `done` resolves with the platform's
+   * status once the stream has ended and been answered, and rejects when the connection fails.
+   */
+  openResponseStream(requestId: string, headers: Record<string, string>): { request: ClientRequest; done: Promise<number> } {
+    let req: ClientRequest | undefined;
+    const done = new Promise<number>((resolve, reject) => {
+      req = request(
+        { hostname: this.#hostname, port: this.#port, method: 'POST', path: `${BASE}/invocation/${encodeURIComponent(requestId)}/response`, headers, agent: this.#agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', (err) => reject(new RuntimeApiUnavailable(`POST /response (streamed): ${err.message}`)));
+        },
+      );
+      req.on('error', (err) => reject(new RuntimeApiUnavailable(`POST /response (streamed): ${err.message}`)));
+    });
+    return { request: req as unknown as ClientRequest, done };
   }
 
   /** Like the RIC, invocation errors carry no error-type header; the type is in the body. */
