@@ -1,9 +1,14 @@
 // Custom runtimes (provided.al2023, provided.al2): the package's own `bootstrap` is the runtime. Here it is a
-// shell script speaking the Runtime API with curl, as in AWS's tutorial, run in the same sandbox as managed
+// program compiled from C (plain sockets), and a shell script speaking the Runtime API with curl, as in AWS's tutorial, run in the same sandbox as managed
 // runtimes, with the environment AWS gives custom runtimes (no AWS_EXECUTION_ENV, no NODE_PATH).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { deployFixture } from '../helpers/functions.js';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { deployFixture, fixtureDir } from '../helpers/functions.js';
 import { invoke } from '../helpers/invoke.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { recordedEnvironment } from '../helpers/snapshots.js';
@@ -18,6 +23,28 @@ describe('custom runtimes', () => {
   });
   after(async () => {
     await server.stop();
+  });
+
+  it('runs a compiled bootstrap (C, plain sockets): responses, function errors with their type, warm reuse', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'nimbus-c-runtime-'));
+    try {
+      // Compiled here, as a user compiles a custom runtime; the sandbox has the host's /usr (and so its libc).
+      await promisify(execFile)('cc', ['-O2', '-o', join(work, 'bootstrap'), join(fixtureDir('provided-c'), 'bootstrap.c')]);
+      const zip = await makeZip({ bootstrap: { content: readFileSync(join(work, 'bootstrap')), mode: 0o755 } });
+      await deployFixture(server.lambda, 'provided-c', 'compiled', { Runtime: 'provided.al2023', Handler: 'function.handler', Code: { ZipFile: zip } });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const first = await invoke(server.lambda, 'compiled', { hello: 'c' });
+    assert.equal(first.functionError, undefined, first.payloadText);
+    assert.deepEqual(first.payload, { runtime: 'c', function: 'compiled', event: { hello: 'c' } });
+    assert.match(first.log, /Init Duration/);
+    const failed = await invoke(server.lambda, 'compiled', { fail: true });
+    assert.equal(failed.functionError, 'Unhandled');
+    assert.deepEqual(failed.payload, { errorMessage: 'asked to fail', errorType: 'CError' });
+    const again = await invoke(server.lambda, 'compiled', { n: 3 });
+    assert.deepEqual(again.payload, { runtime: 'c', function: 'compiled', event: { n: 3 } });
+    assert.doesNotMatch(again.log, /Init Duration/, 'the same process took the next events');
   });
 
   it('runs a shell bootstrap with curl: events in, responses out, warm across invocations', async () => {
