@@ -53,6 +53,13 @@ export const schema = {
       choices: ['host', 'none'],
     },
   },
+  gateway: {
+    iamCredentials: {
+      default: '',
+      description: 'Callers that AuthType AWS_IAM function URLs accept: `ACCESS_KEY_ID:SECRET[,ACCESS_KEY_ID:SECRET...]`, checked by SigV4 signature (empty: every signed request is refused).',
+      aliases: ['NIMBUS_IAM_CREDENTIALS'],
+    },
+  },
   log: {
     level: { default: 'info', description: 'Platform log level (trace, debug, info, warn, error, fatal, silent).', aliases: ['NIMBUS_LOG_LEVEL'] },
     functionLogRetentionDays: { default: 7, description: 'Function log events older than this are deleted.', min: 1 },

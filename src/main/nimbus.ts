@@ -7,11 +7,13 @@ import { join, resolve } from 'node:path';
 import { createApiServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
+import { TriggerGateway } from '../gateway/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, AliasService, ConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, FunctionService, FunctionUrlService, InvokeService, LayerService, LogService, PolicyService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
-import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
+import { parseCredentialList } from '../shared/sigv4-verifier.js';
+import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository, SqliteTriggerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 export const VERSION = '0.1.0';
@@ -64,13 +66,23 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   });
   await functions.reconcile();
   const startedAt = Date.now();
+  const invoker = new InvokeService(functions, code, engine, concurrency, layers);
+  const triggerRepo = new SqliteTriggerRepository(db);
+  const urls = new FunctionUrlService(repo, triggerRepo, systemClock);
+  const policies = new PolicyService(repo, triggerRepo);
+  const triggers = new TriggerGateway({
+    urls, policies, invoker, credentials: parseCredentialList(config.gateway.iamCredentials), accountId: config.account.accountId, logger,
+  }, logger);
 
   const api = createApiServer({
     functions,
     aliases: new AliasService(repo),
     concurrency,
     layers,
-    invoker: new InvokeService(functions, code, engine, concurrency, layers),
+    invoker,
+    urls,
+    policies,
+    triggers,
     account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,

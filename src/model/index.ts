@@ -7,3 +7,5 @@ export * from './function-identifier.js';
 export * from './settings-validation.js';
 export * from './layer.js';
 export * from './layer-validation.js';
+export * from './function-url.js';
+export * from './resource-policy.js';

@@ -8,3 +8,5 @@ export { ZIPPED_LIMIT_BYTES, UNZIPPED_LIMIT_BYTES } from './code-intake.js';
 export { LogService, type FilterInput } from './log-service.js';
 export { ConcurrencyService, type ConcurrencyLimits } from './concurrency-service.js';
 export { LayerService, type PublishLayerRequest, type Page, DEFAULT_LAYER_PAGE_SIZE } from './layer-service.js';
+export { FunctionUrlService, urlArn } from './function-url-service.js';
+export { PolicyService } from './policy-service.js';

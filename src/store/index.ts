@@ -6,3 +6,4 @@ export { CodeStore, type StoredCode } from './code-store.js';
 export { ZipRejected, type ZipRejectionKind } from './zip-extract.js';
 export { SqliteLayerRepository, type LayerRepository, type LayerKey } from './layer-repository.js';
 export { OptTreeStore } from './opt-tree-store.js';
+export { SqliteTriggerRepository, type TriggerRepository } from './trigger-repository.js';

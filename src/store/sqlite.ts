@@ -55,6 +55,27 @@ const migrations: readonly string[] = [
      record     TEXT NOT NULL,
      PRIMARY KEY (account_id, region, name, version)
    ) WITHOUT ROWID;`,
+  // 4: function URL configurations ($LATEST or an alias; url_id is the host label) and resource policies (per
+  // qualifier), both part of their function: deleting the function deletes them.
+  `CREATE TABLE function_urls (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     qualifier  TEXT NOT NULL,
+     url_id     TEXT NOT NULL UNIQUE,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, qualifier),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;
+   CREATE TABLE function_policies (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     qualifier  TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, qualifier),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(file: string): Db {

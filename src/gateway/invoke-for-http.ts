@@ -1,0 +1,68 @@
+// The invocation step shared by function URLs and HTTP API routes: the event goes through InvokeService (the one
+// front door: limits, throttling, logs as for any invocation) and the outcome becomes an HTTP reply, or the trigger's
+// failure reply (invalid result or function error, throttled, target gone, request too large).
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../observe/index.js';
+import type { InvokeService } from '../services/index.js';
+import { AwsError } from '../shared/errors.js';
+import type { HttpReply } from './http-response.js';
+
+export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+export interface FailureReplies {
+  /** Function error, invalid result, platform failure. */
+  readonly invalid: HttpReply;
+  /** The target function or alias no longer exists. */
+  readonly forbidden: HttpReply;
+  readonly throttled: HttpReply;
+  readonly tooLarge: HttpReply;
+}
+
+export interface HttpInvokeTarget {
+  readonly accountId: string;
+  readonly region: string;
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly qualifier: string | undefined;
+  readonly event: unknown;
+}
+
+export function jsonReply(status: number, body: Record<string, unknown>, errorType?: string): HttpReply {
+  return {
+    status, body: Buffer.from(JSON.stringify(body)),
+    headers: [['content-type', 'application/json'], ...(errorType === undefined ? [] : [['x-amzn-ErrorType', errorType] as [string, string]])],
+  };
+}
+
+export async function invokeForHttp(
+  invoker: InvokeService, logger: Logger, target: HttpInvokeTarget, map: (payload: Buffer) => HttpReply | 'invalid', failures: FailureReplies,
+): Promise<HttpReply> {
+  const payload = Buffer.from(JSON.stringify(target.event));
+  if (payload.length > SYNC_PAYLOAD_LIMIT) return failures.tooLarge;
+  try {
+    const result = await invoker.invoke({ accountId: target.accountId, region: target.region, requestId: target.requestId }, {
+      functionName: target.functionName, qualifier: target.qualifier, invocationType: 'RequestResponse', payload,
+    });
+    if (result.kind !== 'outcome' || result.outcome.kind !== 'ok') return failures.invalid;
+    const reply = map(result.outcome.payload);
+    return reply === 'invalid' ? failures.invalid : reply;
+  } catch (err) {
+    if (err instanceof AwsError && err.status === 429) return failures.throttled;
+    if (err instanceof AwsError && err.status === 404) return failures.forbidden;
+    logger.error({ err, requestId: target.requestId }, 'HTTP trigger invocation failed');
+    return failures.invalid;
+  }
+}
+
+export function sendReply(res: ServerResponse, requestId: string, reply: HttpReply): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of reply.headers) {
+    const key = name.toLowerCase() === 'set-cookie' ? 'Set-Cookie' : name;
+    const existing = headers[key];
+    headers[key] = existing === undefined ? value : key === 'Set-Cookie' ? [...[existing].flat(), value] : `${[existing].flat().join(',')},${value}`;
+  }
+  headers['x-amzn-RequestId'] = requestId;
+  headers['Content-Length'] = String(reply.body.length);
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
