@@ -71,7 +71,10 @@ export function verifySigV4(req: SignedRequest, secrets: ReadonlyMap<string, str
   const path = q < 0 ? req.target : req.target.slice(0, q);
   const names = signedHeaders.split(';');
   const canonicalHeaders = names.map((n) => `${n}:${headerValue(req.headers, n) ?? ''}\n`).join('');
-  const payloadHash = headerValue(req.headers, 'x-amz-content-sha256') ?? sha256Hex(req.body);
+  // A declared payload hash is signed as given, so it must also be the body's (else the body could be swapped).
+  const bodyHash = sha256Hex(req.body);
+  const payloadHash = headerValue(req.headers, 'x-amz-content-sha256') ?? bodyHash;
+  if (payloadHash !== bodyHash && payloadHash !== 'UNSIGNED-PAYLOAD') return { ok: false, reason: 'mismatch' };
   const canonical = [req.method, uriEncode(path === '' ? '/' : path, true), canonicalQuery(q < 0 ? '' : req.target.slice(q + 1)), canonicalHeaders, signedHeaders, payloadHash].join('\n');
   // 2. String to sign. 3. Signing key and signature.
   const scope = `${date}/${region}/${service}/aws4_request`;
