@@ -2,12 +2,13 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, AliasService, ConcurrencyService, FunctionService, FunctionUrlService, InvokeService, LayerService, LogService, PolicyService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, ConcurrencyService, FunctionService, FunctionUrlService, HttpApiService, InvokeService, LayerService, LogService, PolicyService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
 import { registerAccountOperations } from './operations/account.js';
 import { registerAliasOperations } from './operations/aliases.js';
+import { registerApiGatewayV2Operations } from './operations/apigatewayv2.js';
 import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerFunctionUrlOperations } from './operations/function-urls.js';
@@ -30,6 +31,7 @@ export interface ApiDeps {
   readonly logs: LogService;
   readonly urls: FunctionUrlService;
   readonly policies: PolicyService;
+  readonly httpApis: HttpApiService;
   /** HTTP triggers (function URLs, HTTP APIs) share the listener: requests they claim by Host or path go to them. */
   readonly triggers?: TriggerDispatcher;
   readonly health: HealthSource;
@@ -61,6 +63,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerNimbusOperations(router, deps.functions, deps.health);
   registerFunctionUrlOperations(router, deps.urls);
   registerPermissionOperations(router, deps.policies);
+  registerApiGatewayV2Operations(router, deps.httpApis);
 
   let active = 0;
   const idleWaiters: Array<() => void> = [];

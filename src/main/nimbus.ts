@@ -10,10 +10,10 @@ import { Engine } from '../engine/index.js';
 import { TriggerGateway } from '../gateway/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, AliasService, ConcurrencyService, FunctionService, FunctionUrlService, InvokeService, LayerService, LogService, PolicyService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, FunctionService, FunctionUrlService, HttpApiService, InvokeService, LayerService, LogService, PolicyService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { systemClock } from '../shared/clock.js';
 import { parseCredentialList } from '../shared/sigv4-verifier.js';
-import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository, SqliteTriggerRepository } from '../store/index.js';
+import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteHttpApiRepository, SqliteLayerRepository, SqliteTriggerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 export const VERSION = '0.1.0';
@@ -70,9 +70,10 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   const triggerRepo = new SqliteTriggerRepository(db);
   const urls = new FunctionUrlService(repo, triggerRepo, systemClock);
   const policies = new PolicyService(repo, triggerRepo);
+  const httpApis = new HttpApiService(new SqliteHttpApiRepository(db), systemClock);
   const triggers = new TriggerGateway({
-    urls, policies, invoker, credentials: parseCredentialList(config.gateway.iamCredentials), accountId: config.account.accountId, logger,
-  }, logger);
+    urls, policies, httpApis, invoker, credentials: parseCredentialList(config.gateway.iamCredentials), accountId: config.account.accountId, logger,
+  });
 
   const api = createApiServer({
     functions,
@@ -82,6 +83,7 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     invoker,
     urls,
     policies,
+    httpApis,
     triggers,
     account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),

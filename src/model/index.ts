@@ -9,3 +9,4 @@ export * from './layer.js';
 export * from './layer-validation.js';
 export * from './function-url.js';
 export * from './resource-policy.js';
+export * from './http-api.js';

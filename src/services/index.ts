@@ -10,3 +10,4 @@ export { ConcurrencyService, type ConcurrencyLimits } from './concurrency-servic
 export { LayerService, type PublishLayerRequest, type Page, DEFAULT_LAYER_PAGE_SIZE } from './layer-service.js';
 export { FunctionUrlService, urlArn } from './function-url-service.js';
 export { PolicyService } from './policy-service.js';
+export { HttpApiService, type CreateApiInput, type IntegrationInput, type StageInput } from './http-api-service.js';

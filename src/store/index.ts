@@ -7,3 +7,4 @@ export { ZipRejected, type ZipRejectionKind } from './zip-extract.js';
 export { SqliteLayerRepository, type LayerRepository, type LayerKey } from './layer-repository.js';
 export { OptTreeStore } from './opt-tree-store.js';
 export { SqliteTriggerRepository, type TriggerRepository } from './trigger-repository.js';
+export { SqliteHttpApiRepository, type HttpApiRepository } from './http-api-repository.js';

@@ -76,6 +76,14 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, region, name, qualifier),
      FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
    ) WITHOUT ROWID;`,
+  // 5: HTTP APIs (API Gateway v2): one JSON document per API (model/http-api.ts HttpApiRecord: routes,
+  // integrations, stages). API ids are global, as their host names are.
+  `CREATE TABLE http_apis (
+     api_id     TEXT NOT NULL PRIMARY KEY,
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     record     TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,0 +1,189 @@
+// HTTP API use cases (API Gateway v2 subset): CreateApi (with quick create: Target → an AWS_PROXY integration, its
+// route and an auto-deploying $default stage), GetApi(s), DeleteApi, routes, integrations and stages. Every
+// change replaces the API's document. Nimbus deploys at once: there are no deployments to create.
+import { randomBytes } from 'node:crypto';
+import {
+  badRequestV2, conflictV2, type HttpApiIntegration, type HttpApiRecord, type HttpApiRoute, type HttpApiStage, lambdaTargetOf, notFoundV2,
+  parseRouteKey,
+} from '../model/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { HttpApiRepository } from '../store/index.js';
+import type { RequestContext } from './context.js';
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const newId = (length: number): string => [...randomBytes(length)].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('');
+/** API Gateway's timestamps: ISO-8601 without fractions (`2024-05-01T12:00:00Z`). */
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export interface CreateApiInput {
+  readonly name?: string;
+  readonly protocolType?: string;
+  readonly description?: string;
+  readonly version?: string;
+  readonly target?: string;
+  readonly routeKey?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface IntegrationInput {
+  readonly integrationType?: string;
+  readonly integrationUri?: string;
+  readonly payloadFormatVersion?: string;
+  readonly timeoutInMillis?: number;
+  readonly description?: string;
+}
+
+export interface StageInput {
+  readonly stageName?: string;
+  readonly autoDeploy?: boolean;
+  readonly stageVariables?: Readonly<Record<string, string>>;
+  readonly description?: string;
+}
+
+export class HttpApiService {
+  constructor(private readonly repo: HttpApiRepository, private readonly clock: Clock) {}
+
+  createApi(ctx: RequestContext, input: CreateApiInput): HttpApiRecord {
+    if (input.name === undefined || input.name === '') throw badRequestV2('Name is required.');
+    if (input.protocolType !== 'HTTP') {
+      throw badRequestV2(input.protocolType === 'WEBSOCKET' ? 'Nimbus serves HTTP APIs only: WEBSOCKET APIs are not supported.' : `Invalid protocol type: ${String(input.protocolType)}`);
+    }
+    if (input.routeKey !== undefined && input.target === undefined) throw badRequestV2('RouteKey can only be specified for quick create, with a Target.');
+    const now = isoSeconds(this.clock.now());
+    let api: HttpApiRecord = {
+      apiId: newId(10), accountId: ctx.accountId, region: ctx.region, name: input.name, createdDate: now,
+      ...(input.description === undefined ? {} : { description: input.description }), ...(input.version === undefined ? {} : { version: input.version }),
+      ...(input.tags === undefined ? {} : { tags: input.tags }), routes: [], integrations: [], stages: [],
+    };
+    if (input.target !== undefined) {
+      // Quick create: what AWS makes and marks as managed by API Gateway.
+      const integration = this.integrationOf({ integrationType: 'AWS_PROXY', integrationUri: input.target, payloadFormatVersion: '2.0' }, true);
+      const routeKey = input.routeKey ?? '$default';
+      checkRouteKey(routeKey);
+      api = {
+        ...api,
+        integrations: [integration],
+        routes: [{ routeId: newId(7), routeKey, target: `integrations/${integration.integrationId}`, apiGatewayManaged: true }],
+        stages: [{ stageName: '$default', autoDeploy: true, createdDate: now, lastUpdatedDate: now, apiGatewayManaged: true }],
+      };
+    }
+    this.repo.put(api);
+    return api;
+  }
+
+  getApi(ctx: RequestContext, apiId: string): HttpApiRecord {
+    const api = this.repo.get(apiId);
+    if (api === undefined || api.accountId !== ctx.accountId || api.region !== ctx.region) throw notFoundV2(`Invalid API identifier specified ${ctx.accountId}:${apiId}`);
+    return api;
+  }
+
+  listApis(ctx: RequestContext): HttpApiRecord[] {
+    return this.repo.list(ctx.accountId, ctx.region);
+  }
+
+  deleteApi(ctx: RequestContext, apiId: string): void {
+    this.getApi(ctx, apiId);
+    this.repo.delete(apiId);
+  }
+
+  createRoute(ctx: RequestContext, apiId: string, routeKey: string | undefined, target: string | undefined): HttpApiRoute {
+    const api = this.getApi(ctx, apiId);
+    if (routeKey === undefined) throw badRequestV2('RouteKey is required.');
+    checkRouteKey(routeKey);
+    if (api.routes.some((r) => r.routeKey === routeKey)) throw conflictV2(`Route with key ${routeKey} already exists for this API`);
+    if (target !== undefined) this.checkTarget(api, target);
+    const route: HttpApiRoute = { routeId: newId(7), routeKey, ...(target === undefined ? {} : { target }) };
+    this.repo.put({ ...api, routes: [...api.routes, route] });
+    return route;
+  }
+
+  getRoute(ctx: RequestContext, apiId: string, routeId: string): HttpApiRoute {
+    const route = this.getApi(ctx, apiId).routes.find((r) => r.routeId === routeId);
+    if (route === undefined) throw notFoundV2(`Invalid Route identifier specified ${routeId}`);
+    return route;
+  }
+
+  deleteRoute(ctx: RequestContext, apiId: string, routeId: string): void {
+    const api = this.getApi(ctx, apiId);
+    this.getRoute(ctx, apiId, routeId);
+    this.repo.put({ ...api, routes: api.routes.filter((r) => r.routeId !== routeId) });
+  }
+
+  createIntegration(ctx: RequestContext, apiId: string, input: IntegrationInput): HttpApiIntegration {
+    const api = this.getApi(ctx, apiId);
+    const integration = this.integrationOf(input, false);
+    this.repo.put({ ...api, integrations: [...api.integrations, integration] });
+    return integration;
+  }
+
+  getIntegration(ctx: RequestContext, apiId: string, integrationId: string): HttpApiIntegration {
+    const integration = this.getApi(ctx, apiId).integrations.find((i) => i.integrationId === integrationId);
+    if (integration === undefined) throw notFoundV2(`Invalid Integration identifier specified ${integrationId}`);
+    return integration;
+  }
+
+  deleteIntegration(ctx: RequestContext, apiId: string, integrationId: string): void {
+    const api = this.getApi(ctx, apiId);
+    this.getIntegration(ctx, apiId, integrationId);
+    if (api.routes.some((r) => r.target === `integrations/${integrationId}`)) {
+      throw conflictV2(`Cannot delete Integration ${integrationId}: it is the target of a route.`);
+    }
+    this.repo.put({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== integrationId) });
+  }
+
+  createStage(ctx: RequestContext, apiId: string, input: StageInput): HttpApiStage {
+    const api = this.getApi(ctx, apiId);
+    const name = input.stageName;
+    if (name === undefined || !/^(\$default|[a-zA-Z0-9-_]{1,128})$/.test(name)) throw badRequestV2(`Invalid stage name: ${String(name)}`);
+    if (api.stages.some((s) => s.stageName === name)) throw conflictV2(`Stage ${name} already exists`);
+    const now = isoSeconds(this.clock.now());
+    const stage: HttpApiStage = {
+      stageName: name, autoDeploy: input.autoDeploy ?? false, createdDate: now, lastUpdatedDate: now,
+      ...(input.stageVariables === undefined ? {} : { stageVariables: input.stageVariables }), ...(input.description === undefined ? {} : { description: input.description }),
+    };
+    this.repo.put({ ...api, stages: [...api.stages, stage] });
+    return stage;
+  }
+
+  getStage(ctx: RequestContext, apiId: string, stageName: string): HttpApiStage {
+    const stage = this.getApi(ctx, apiId).stages.find((s) => s.stageName === stageName);
+    if (stage === undefined) throw notFoundV2(`Invalid stage identifier specified`);
+    return stage;
+  }
+
+  deleteStage(ctx: RequestContext, apiId: string, stageName: string): void {
+    const api = this.getApi(ctx, apiId);
+    this.getStage(ctx, apiId, stageName);
+    this.repo.put({ ...api, stages: api.stages.filter((s) => s.stageName !== stageName) });
+  }
+
+  /** The API a request's host or path names, for serving. */
+  lookup(apiId: string): HttpApiRecord | undefined {
+    return /^[a-z0-9]{10}$/.test(apiId) ? this.repo.get(apiId) : undefined;
+  }
+
+  private integrationOf(input: IntegrationInput, managed: boolean): HttpApiIntegration {
+    if (input.integrationType !== 'AWS_PROXY') {
+      throw badRequestV2(`Nimbus supports integrationType AWS_PROXY (Lambda proxy) only, not ${String(input.integrationType)}.`);
+    }
+    const uri = input.integrationUri ?? '';
+    if (lambdaTargetOf(uri) === undefined) throw badRequestV2(`Invalid integration URI specified: ${uri}. Nimbus integrates Lambda function ARNs.`);
+    const version = input.payloadFormatVersion ?? '2.0';
+    if (version !== '1.0' && version !== '2.0') throw badRequestV2(`Invalid payload format version specified: ${version}`);
+    const timeout = input.timeoutInMillis ?? 30000;
+    if (timeout < 50 || timeout > 30000) throw badRequestV2('Timeout must be between 50 ms and 30000 ms');
+    return {
+      integrationId: newId(7), integrationType: 'AWS_PROXY', integrationUri: uri, payloadFormatVersion: version, timeoutInMillis: timeout,
+      ...(input.description === undefined ? {} : { description: input.description }), ...(managed ? { apiGatewayManaged: true } : {}),
+    };
+  }
+
+  private checkTarget(api: HttpApiRecord, target: string): void {
+    const id = /^integrations\/([a-z0-9]+)$/.exec(target)?.[1];
+    if (id === undefined || !api.integrations.some((i) => i.integrationId === id)) throw badRequestV2(`Invalid target: ${target}`);
+  }
+}
+
+function checkRouteKey(routeKey: string): void {
+  if (parseRouteKey(routeKey) === undefined) throw badRequestV2(`Unable to create route ${routeKey}: the route key must be $default or "<METHOD> /<path>".`);
+}
