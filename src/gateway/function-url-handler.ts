@@ -11,7 +11,7 @@ import { isPreflight, preflightHeaders, responseCorsHeaders } from './cors.js';
 import { buildEventV2, decodedPath } from './event-v2.js';
 import type { TriggerRequest } from './http-request.js';
 import { type HttpReply, mapResultV2 } from './http-response.js';
-import { type FailureReplies, invokeForHttp, jsonReply, sendReply } from './invoke-for-http.js';
+import { type FailureReplies, invokeForHttp, invokeStreamedForHttp, jsonReply, sendReply } from './invoke-for-http.js';
 
 export interface FunctionUrlDeps {
   readonly urls: FunctionUrlService;
@@ -35,15 +35,15 @@ export async function serveFunctionUrl(deps: FunctionUrlDeps, urlId: string, req
   // 2. Authorisation.
   const iam = authorise(deps, url, req, signedTarget);
   if (iam === 'denied') return sendReply(res, requestId, urlFailures.forbidden);
-  // 3. Event, invocation, mapping. RESPONSE_STREAM URLs are answered buffered for now: the seam for streaming is
-  // here (TODO(#8): hand RESPONSE_STREAM invocations to the response-stream path once InvokeWithResponseStream lands).
+  // 3. Event, invocation, mapping. RESPONSE_STREAM URLs go through the streaming seam (buffered until streaming lands).
   const domainName = `${url.urlId}.lambda-url.${url.region}.localhost`;
   const event = buildEventV2(req, {
     accountId: iam === 'anonymous' ? 'anonymous' : deps.accountId, apiId: url.urlId, domainName: host === '' ? domainName : host.replace(/:\d+$/, ''),
     requestId, nowMs: Date.now(), routeKey: '$default', stage: '$default', path: decodedPath(req.rawPath),
     ...(iam === 'anonymous' ? {} : { iam }),
   });
-  const reply = await invokeForHttp(deps.invoker, deps.logger, {
+  const invoke = url.invokeMode === 'RESPONSE_STREAM' ? invokeStreamedForHttp : invokeForHttp;
+  const reply = await invoke(deps.invoker, deps.logger, {
     accountId: url.accountId, region: url.region, requestId, functionName: url.functionName,
     qualifier: url.qualifier === LATEST ? undefined : url.qualifier, event,
   }, mapResultV2, urlFailures);

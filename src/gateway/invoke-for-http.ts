@@ -66,3 +66,15 @@ export function sendReply(res: ServerResponse, requestId: string, reply: HttpRep
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
+
+/**
+ * THE SEAM for `InvokeMode: RESPONSE_STREAM` function URLs. The response-streaming work (InvokeWithResponseStream and
+ * the HttpResponseStream prelude parser) plugs in here: it should write the prelude's status and headers, then the
+ * function's chunks as they come, to `res`. Until it lands, streamed URLs are invoked and answered buffered (the
+ * same result, delivered at once; AWS would send the first bytes earlier).
+ */
+export async function invokeStreamedForHttp(
+  invoker: InvokeService, logger: Logger, target: HttpInvokeTarget, map: (payload: Buffer) => HttpReply | 'invalid', failures: FailureReplies,
+): Promise<HttpReply> {
+  return invokeForHttp(invoker, logger, target, map, failures);
+}

@@ -186,6 +186,18 @@ describe('function URLs: serving', () => {
     assert.equal(r.headers['x-amzn-errortype'], 'TooManyRequestsException');
   });
 
+  it('serves a RESPONSE_STREAM URL (answered buffered until response streaming lands)', async () => {
+    await deployFixture(server.lambda, 'http-results', 'url-stream');
+    const out = await server.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-stream', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
+    assert.equal(out.InvokeMode, 'RESPONSE_STREAM');
+    await server.lambda.send(new AddPermissionCommand({
+      FunctionName: 'url-stream', StatementId: 'url', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE',
+    }));
+    const r = await httpRequest(server.port, { host: new URL(out.FunctionUrl ?? '').host, path: '/streamed' });
+    assert.equal(r.status, 200);
+    assert.equal(json(r)['rawPath'], '/streamed');
+  });
+
   it('refuses a request body over 6 MB with 413', async () => {
     const r = await httpRequest(server.port, { method: 'POST', host: echo.host, path: '/', headers: [['Content-Type', 'text/plain']], body: Buffer.alloc(6 * 1024 * 1024 + 1, 97) });
     assert.equal(r.status, 413);
