@@ -2,7 +2,8 @@
 // the URL's Host, fetch on the path-style address, curl on the .localhost name), checked against the payload 2.0
 // rules and the recorded AWS function URL cases; permissions, CORS, AWS_IAM with a real SigV4 signer, errors.
 import {
-  AddPermissionCommand, CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand,
+  AddPermissionCommand, CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, DeleteFunctionCommand, ListFunctionUrlConfigsCommand, PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import assert from 'node:assert/strict';
@@ -175,6 +176,17 @@ describe('function URLs: serving', () => {
     assert.equal(gone.status, expected.status_code);
     assert.equal(gone.headers['x-amzn-errortype'], expected.headers['x-amzn-ErrorType']);
     assert.deepEqual(json(gone), expected.content);
+  });
+
+  it('deletes a function\'s URL with the function', async () => {
+    await deployFixture(server.lambda, 'http-results', 'url-deleted');
+    const url = await createUrl('url-deleted', { AuthType: 'NONE' });
+    assert.equal((await httpRequest(server.port, { host: url.host, path: '/' })).status, 200);
+    await server.lambda.send(new DeleteFunctionCommand({ FunctionName: 'url-deleted' }));
+    await deployFixture(server.lambda, 'http-results', 'url-deleted');
+    assert.equal((await httpRequest(server.port, { host: url.host, path: '/' })).status, 403, 'a new function of the same name does not inherit the URL');
+    const list = await server.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'url-deleted' }));
+    assert.deepEqual(list.FunctionUrlConfigs, []);
   });
 
   it('answers 429 when the function is throttled', async () => {
