@@ -42,6 +42,14 @@ function checker(snap: Record<string, unknown>, norm: SnapshotNormaliser, urlPla
   };
 }
 
+/** LocalStack's fixture function, Active, with version 1 and an alias on it. */
+async function functionWithAlias(name: string, alias: string): Promise<void> {
+  await session.createPython(name);
+  await session.waitActive(name);
+  assert.equal((await send(new PublishVersionCommand({ FunctionName: name }))).status, 201);
+  assert.equal((await send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }))).status, 201);
+}
+
 const fnArn = (name: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 
 describe('conformance: TestLambdaUrl', () => {
@@ -63,10 +71,7 @@ describe('conformance: TestLambdaUrl', () => {
     const snap = recorded(`${API}::TestLambdaUrl::test_url_config_exceptions`);
     const name = `test-function-${uid()}`;
     const check = checker(snap, new SnapshotNormaliser({ functionNames: [name] }));
-    await session.createPython(name);
-    await session.waitActive(name);
-    assert.equal((await send(new PublishVersionCommand({ FunctionName: name }))).status, 201);
-    assert.equal((await send(new CreateAliasCommand({ FunctionName: name, Name: 'urlalias', FunctionVersion: '1' }))).status, 201);
+    await functionWithAlias(name, 'urlalias');
     const cases: Array<[string, { FunctionName: string; Qualifier?: string }]> = [
       ['name_doesnotexist', { FunctionName: 'doesnotexist' }],
       ['arn_doesnotexist', { FunctionName: fnArn('doesnotexist') }],
@@ -92,10 +97,7 @@ describe('conformance: TestLambdaUrl', () => {
     const snap = recorded(`${API}::TestLambdaUrl::test_url_config_list_paging`);
     const name = `test-function-${uid()}`;
     const check = checker(snap, new SnapshotNormaliser({ functionNames: [name] }));
-    await session.createPython(name);
-    await session.waitActive(name);
-    assert.equal((await send(new PublishVersionCommand({ FunctionName: name }))).status, 201);
-    assert.equal((await send(new CreateAliasCommand({ FunctionName: name, Name: 'urlalias', FunctionVersion: '1' }))).status, 201);
+    await functionWithAlias(name, 'urlalias');
     check(await send(new ListFunctionUrlConfigsCommand({ FunctionName: 'doesnotexist' })), 'list_function_notfound');
     check(await send(new ListFunctionUrlConfigsCommand({ FunctionName: name })), 'list_all_empty');
     check(await send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' })), 'url_config_fn');
@@ -116,10 +118,7 @@ describe('conformance: TestLambdaUrl', () => {
     const snap = recorded(`${API}::TestLambdaUrl::test_url_config_deletion_without_qualifier`);
     const name = `test-function-${uid()}`;
     const check = checker(snap, new SnapshotNormaliser({ replacements: { [name]: '<resource:1>' } }));
-    await session.createPython(name);
-    await session.waitActive(name);
-    assert.equal((await send(new PublishVersionCommand({ FunctionName: name }))).status, 201);
-    assert.equal((await send(new CreateAliasCommand({ FunctionName: name, Name: 'test-alias', FunctionVersion: '1' }))).status, 201);
+    await functionWithAlias(name, 'test-alias');
     check(await send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' })), 'url_creation');
     check(await send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: 'test-alias', AuthType: 'NONE' })), 'url_with_alias_creation');
     check(await send(new GetFunctionUrlConfigCommand({ FunctionName: name })), 'get_url_config');

@@ -65,6 +65,12 @@ describe('HTTP APIs set up with aws apigatewayv2', () => {
     const routes = await awsJson('apigatewayv2', 'get-routes', '--api-id', apiId);
     assert.deepEqual((routes['Items'] as Array<{ RouteKey: string }>).map((r) => r.RouteKey).sort(), ['ANY /files/{proxy+}', 'GET /items/special', 'GET /items/{id}']);
     assert.equal((await awsJson('apigatewayv2', 'get-api', '--api-id', apiId))['Name'], 'shop');
+    const integrations = await awsJson('apigatewayv2', 'get-integrations', '--api-id', apiId);
+    assert.deepEqual((integrations['Items'] as Array<{ PayloadFormatVersion: string }>).map((i) => i.PayloadFormatVersion), ['2.0', '1.0']);
+    const stages = await awsJson('apigatewayv2', 'get-stages', '--api-id', apiId);
+    assert.deepEqual((stages['Items'] as Array<{ StageName: string }>).map((st) => st.StageName), ['$default', 'dev']);
+    const dev = await awsJson('apigatewayv2', 'get-stage', '--api-id', apiId, '--stage-name', 'dev');
+    assert.deepEqual(dev['StageVariables'], { env: 'development', color: 'blue' });
     const missing = await aws('apigatewayv2', 'get-api', '--api-id', 'zzzzzzzzzz');
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /NotFoundException/);

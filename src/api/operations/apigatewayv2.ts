@@ -61,6 +61,20 @@ async function body(call: ApiCall, operation: string): Promise<Json> {
 
 const p = (call: ApiCall, key: string): string => call.params[key] ?? '';
 
+/** POST `<base>` (201), GET `<base>` (`{items}`), GET `<base>/{id}` and DELETE `<base>/{id}` (204) of one kind of an API's parts. */
+function registerPart<T>(router: Router, base: string, idParam: string, ops: {
+  operation: string; create: (call: ApiCall, body: Json) => T; list: (call: ApiCall) => readonly T[]; get: (call: ApiCall, id: string) => T;
+  remove: (call: ApiCall, id: string) => void; shape: (part: T) => Json;
+}): void {
+  router.add('POST', base, async (call) => sendJson(call.res, 201, ops.shape(ops.create(call, await body(call, ops.operation)))));
+  router.add('GET', base, (call) => sendJson(call.res, 200, { items: ops.list(call).map(ops.shape) }));
+  router.add('GET', `${base}/{${idParam}}`, (call) => sendJson(call.res, 200, ops.shape(ops.get(call, p(call, idParam)))));
+  router.add('DELETE', `${base}/{${idParam}}`, (call) => {
+    ops.remove(call, p(call, idParam));
+    sendEmpty(call.res, 204);
+  });
+}
+
 export function registerApiGatewayV2Operations(router: Router, apis: HttpApiService): void {
   router.add('POST', '/v2/apis', async (call) => {
     const o = await body(call, 'CreateApi');
@@ -77,44 +91,28 @@ export function registerApiGatewayV2Operations(router: Router, apis: HttpApiServ
     sendEmpty(call.res, 204);
   });
 
-  router.add('POST', '/v2/apis/{apiId}/routes', async (call) => {
-    const o = await body(call, 'CreateRoute');
-    sendJson(call.res, 201, routeShape(apis.createRoute(call.ctx, p(call, 'apiId'), str(o, 'routeKey'), str(o, 'target'))));
-  });
-  router.add('GET', '/v2/apis/{apiId}/routes', (call) => sendJson(call.res, 200, { items: apis.getApi(call.ctx, p(call, 'apiId')).routes.map(routeShape) }));
-  router.add('GET', '/v2/apis/{apiId}/routes/{routeId}', (call) => sendJson(call.res, 200, routeShape(apis.getRoute(call.ctx, p(call, 'apiId'), p(call, 'routeId')))));
-  router.add('DELETE', '/v2/apis/{apiId}/routes/{routeId}', (call) => {
-    apis.deleteRoute(call.ctx, p(call, 'apiId'), p(call, 'routeId'));
-    sendEmpty(call.res, 204);
+  registerPart(router, '/v2/apis/{apiId}/routes', 'routeId', {
+    operation: 'CreateRoute', create: (call, o) => apis.createRoute(call.ctx, p(call, 'apiId'), str(o, 'routeKey'), str(o, 'target')),
+    list: (call) => apis.getApi(call.ctx, p(call, 'apiId')).routes, shape: routeShape,
+    get: (call, id) => apis.getRoute(call.ctx, p(call, 'apiId'), id), remove: (call, id) => apis.deleteRoute(call.ctx, p(call, 'apiId'), id),
   });
 
-  router.add('POST', '/v2/apis/{apiId}/integrations', async (call) => {
-    const o = await body(call, 'CreateIntegration');
-    const integration = apis.createIntegration(call.ctx, p(call, 'apiId'), defined({
+  registerPart(router, '/v2/apis/{apiId}/integrations', 'integrationId', {
+    operation: 'CreateIntegration',
+    create: (call, o) => apis.createIntegration(call.ctx, p(call, 'apiId'), defined({
       integrationType: str(o, 'integrationType'), integrationUri: str(o, 'integrationUri'), payloadFormatVersion: str(o, 'payloadFormatVersion'),
       timeoutInMillis: num(o, 'timeoutInMillis'), description: str(o, 'description'),
-    }));
-    sendJson(call.res, 201, integrationShape(integration));
-  });
-  router.add('GET', '/v2/apis/{apiId}/integrations', (call) => sendJson(call.res, 200, { items: apis.getApi(call.ctx, p(call, 'apiId')).integrations.map(integrationShape) }));
-  router.add('GET', '/v2/apis/{apiId}/integrations/{integrationId}', (call) =>
-    sendJson(call.res, 200, integrationShape(apis.getIntegration(call.ctx, p(call, 'apiId'), p(call, 'integrationId')))));
-  router.add('DELETE', '/v2/apis/{apiId}/integrations/{integrationId}', (call) => {
-    apis.deleteIntegration(call.ctx, p(call, 'apiId'), p(call, 'integrationId'));
-    sendEmpty(call.res, 204);
+    })),
+    list: (call) => apis.getApi(call.ctx, p(call, 'apiId')).integrations, shape: integrationShape,
+    get: (call, id) => apis.getIntegration(call.ctx, p(call, 'apiId'), id), remove: (call, id) => apis.deleteIntegration(call.ctx, p(call, 'apiId'), id),
   });
 
-  router.add('POST', '/v2/apis/{apiId}/stages', async (call) => {
-    const o = await body(call, 'CreateStage');
-    const stage = apis.createStage(call.ctx, p(call, 'apiId'), defined({
+  registerPart(router, '/v2/apis/{apiId}/stages', 'stageName', {
+    operation: 'CreateStage',
+    create: (call, o) => apis.createStage(call.ctx, p(call, 'apiId'), defined({
       stageName: str(o, 'stageName'), autoDeploy: bool(o, 'autoDeploy'), stageVariables: stringMap(o, 'stageVariables'), description: str(o, 'description'),
-    }));
-    sendJson(call.res, 201, stageShape(stage));
-  });
-  router.add('GET', '/v2/apis/{apiId}/stages', (call) => sendJson(call.res, 200, { items: apis.getApi(call.ctx, p(call, 'apiId')).stages.map(stageShape) }));
-  router.add('GET', '/v2/apis/{apiId}/stages/{stageName}', (call) => sendJson(call.res, 200, stageShape(apis.getStage(call.ctx, p(call, 'apiId'), p(call, 'stageName')))));
-  router.add('DELETE', '/v2/apis/{apiId}/stages/{stageName}', (call) => {
-    apis.deleteStage(call.ctx, p(call, 'apiId'), p(call, 'stageName'));
-    sendEmpty(call.res, 204);
+    })),
+    list: (call) => apis.getApi(call.ctx, p(call, 'apiId')).stages, shape: stageShape,
+    get: (call, id) => apis.getStage(call.ctx, p(call, 'apiId'), id), remove: (call, id) => apis.deleteStage(call.ctx, p(call, 'apiId'), id),
   });
 }
