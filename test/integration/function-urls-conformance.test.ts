@@ -129,6 +129,31 @@ describe('conformance: TestLambdaUrl', () => {
   });
 });
 
+describe('conformance: TestLambdaURL (test_lambda.py)', () => {
+  it('test_lambda_update_function_url_config: InvokeMode echoed once set, kept when an update leaves it out', async () => {
+    const snap = recorded('test_lambda.py::TestLambdaURL::test_lambda_update_function_url_config');
+    const name = `test-function-${uid()}`;
+    const check = checker(snap, new SnapshotNormaliser({ replacements: { [name]: '<resource:1>' } }), '<function-url>');
+    await session.createPython(name);
+    await session.waitActive(name);
+    check(await send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE', InvokeMode: 'BUFFERED' })), 'create_lambda_url_config');
+    check(await send(new GetFunctionUrlConfigCommand({ FunctionName: name })), 'get_url_config');
+    check(await send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, InvokeMode: 'RESPONSE_STREAM' })), 'modify_lambda_url_config');
+    check(await send(new GetFunctionUrlConfigCommand({ FunctionName: name })), 'get_url_config_2');
+    check(await send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' })), 'modify_lambda_url_config_none');
+    check(await send(new GetFunctionUrlConfigCommand({ FunctionName: name })), 'get_url_config_3');
+  });
+
+  it('test_lambda_url_invalid_invoke_mode: an unknown InvokeMode is a ValidationException', async () => {
+    const snap = recorded('test_lambda.py::TestLambdaURL::test_lambda_url_invalid_invoke_mode');
+    const name = `test-function-${uid()}`;
+    await session.createPython(name);
+    await session.waitActive(name);
+    const check = checker(snap, new SnapshotNormaliser({}));
+    check(await send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE', InvokeMode: 'UNKNOWN' as 'BUFFERED' })), 'invoke_function_invalid_invoke_type');
+  });
+});
+
 describe('conformance: TestLambdaPermissions', () => {
   const policyNorm = (options: ConstructorParameters<typeof SnapshotNormaliser>[0]) => new SnapshotNormaliser({ jsonKeys: ['Statement', 'Policy'], ...options });
 

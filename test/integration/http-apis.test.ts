@@ -1,7 +1,8 @@
 // HTTP APIs end to end: set up with Debian's AWS CLI v2 (`aws apigatewayv2 ... --endpoint-url`), served at
 // `<api-id>.execute-api.localhost`, called with node:http (Host header) and curl (the .localhost name): two paths to
 // two functions with path parameters, a greedy route, payload 1.0 and 2.0, a named stage with stage variables,
-// quick create, and API Gateway's answers for missing routes and failing functions.
+// quick create, and API Gateway's answers for missing routes and failing functions. Also function URLs and their
+// permission set up with `aws lambda`, then called with curl as the README's tour does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -164,5 +165,31 @@ describe('HTTP APIs set up with aws apigatewayv2', () => {
     assert.match(ws.stderr, /BadRequestException/);
     const badKey = await aws('apigatewayv2', 'create-route', '--api-id', apiId, '--route-key', 'FETCH /x');
     assert.match(badKey.stderr, /BadRequestException/);
+  });
+});
+
+describe('function URLs set up with aws lambda', () => {
+  it('create-function-url-config, add-permission and get-policy, then curl on the FunctionUrl as returned', async () => {
+    const config = await awsJson('lambda', 'create-function-url-config', '--function-name', 'api-items', '--auth-type', 'NONE',
+      '--cors', 'AllowOrigins=https://app.example,AllowMethods=GET');
+    const url = String(config['FunctionUrl']);
+    assert.match(url, /^http:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:\d+\/$/);
+    assert.deepEqual(config['Cors'], { AllowOrigins: ['https://app.example'], AllowMethods: ['GET'] });
+    const denied = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--noproxy', '*', url]);
+    assert.equal(denied.stdout, '403');
+    const added = await awsJson('lambda', 'add-permission', '--function-name', 'api-items', '--statement-id', 'public-url',
+      '--action', 'lambda:InvokeFunctionUrl', '--principal', '*', '--function-url-auth-type', 'NONE');
+    assert.deepEqual(JSON.parse(String(added['Statement'])), {
+      Sid: 'public-url', Effect: 'Allow', Principal: '*', Action: 'lambda:InvokeFunctionUrl', Resource: fnArn('api-items'),
+      Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'NONE' } },
+    });
+    const policy = await awsJson('lambda', 'get-policy', '--function-name', 'api-items');
+    assert.equal((JSON.parse(String(policy['Policy'])) as { Statement: unknown[] }).Statement.length, 1);
+    const { stdout } = await run('curl', ['-s', '--noproxy', '*', '-H', 'Origin: https://app.example', '-D', '-', `${url}cli?via=curl`]);
+    assert.match(stdout, /^HTTP\/1\.1 200/);
+    assert.match(stdout, /access-control-allow-origin: https:\/\/app\.example/i);
+    assert.match(stdout, /"rawQueryString":"via=curl"/);
+    await awsJson('lambda', 'remove-permission', '--function-name', 'api-items', '--statement-id', 'public-url');
+    assert.equal((await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--noproxy', '*', url])).stdout, '403');
   });
 });
