@@ -65,7 +65,7 @@ function authorise(deps: FunctionUrlDeps, url: FunctionUrlRecord, req: TriggerRe
     return deps.policies.allowsPublicUrl({ accountId: url.accountId, region: url.region, name: url.functionName }, url.qualifier) ? 'anonymous' : 'denied';
   }
   const headers: Record<string, string | string[]> = {};
-  for (const [name, values] of req.headers) headers[name] = values.length === 1 ? (values[0] ?? '') : [...values];
+  for (const [name, values] of req.received) headers[name] = values.length === 1 ? (values[0] ?? '') : [...values];
   const result = verifySigV4({ method: req.method, target: signedTarget, headers, body: req.body }, deps.credentials, { region: url.region, service: 'lambda' });
   if (!result.ok) return 'denied';
   return {

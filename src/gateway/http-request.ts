@@ -8,8 +8,10 @@ export interface TriggerRequest {
   readonly rawPath: string;
   /** Query as sent, without `?`. */
   readonly rawQuery: string;
-  /** Lower-case name → every value, in order. */
+  /** Lower-case name → every value, in order: what the function sees (with the front end's added headers). */
   readonly headers: ReadonlyMap<string, readonly string[]>;
+  /** The headers as the client sent them (what a signature covers). */
+  readonly received: ReadonlyMap<string, readonly string[]>;
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly protocol: string;
@@ -27,16 +29,30 @@ export function headersOf(req: IncomingMessage): Map<string, string[]> {
   return out;
 }
 
-export function toTriggerRequest(req: IncomingMessage, target: string, body: Buffer): TriggerRequest {
+/**
+ * The request as the function sees it. Like AWS's front end, Nimbus adds `x-amzn-trace-id` and the
+ * `x-forwarded-for` (the client's address appended to any it sent), `-proto` and `-port` headers
+ * (AWS's `x-amzn-tls-*` headers have no counterpart: Nimbus serves plain HTTP).
+ */
+export function toTriggerRequest(req: IncomingMessage, target: string, body: Buffer, traceId: string): TriggerRequest {
   const q = target.indexOf('?');
-  const ip = req.socket.remoteAddress ?? '127.0.0.1';
+  const raw = req.socket.remoteAddress ?? '127.0.0.1';
+  const ip = raw.startsWith('::ffff:') ? raw.slice(7) : raw;
+  const received = headersOf(req);
+  const headers = new Map(received);
+  headers.set('x-amzn-trace-id', [traceId]);
+  const forwarded = headers.get('x-forwarded-for');
+  headers.set('x-forwarded-for', [forwarded === undefined ? ip : `${forwarded.join(', ')}, ${ip}`]);
+  headers.set('x-forwarded-port', [String(req.socket.localPort ?? '')]);
+  headers.set('x-forwarded-proto', ['http']);
   return {
     method: req.method ?? 'GET',
     rawPath: q < 0 ? target : target.slice(0, q),
     rawQuery: q < 0 ? '' : target.slice(q + 1),
-    headers: headersOf(req),
+    headers,
+    received,
     body,
-    sourceIp: ip.startsWith('::ffff:') ? ip.slice(7) : ip,
+    sourceIp: ip,
     protocol: `HTTP/${req.httpVersion}`,
   };
 }

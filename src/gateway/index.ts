@@ -3,7 +3,7 @@
 // (`/_nimbus/url/<url-id>/...`, `/_nimbus/api/<api-id>/...`); everything else is left to the Lambda API.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBoundedBody } from '../shared/http-body.js';
-import { newRequestId } from '../shared/ids.js';
+import { newRequestId, randomHex } from '../shared/ids.js';
 import { type FunctionUrlDeps, serveFunctionUrl } from './function-url-handler.js';
 import { type HttpApiDeps, serveHttpApi } from './http-api-handler.js';
 import { toTriggerRequest } from './http-request.js';
@@ -14,6 +14,11 @@ const API_HOST_RE = /^([a-z0-9]{10})\.execute-api\.localhost(?::\d+)?$/;
 const PATH_RE = /^\/_nimbus\/(url|api)\/([a-z0-9]+)(\/[^?]*)?(\?.*)?$/;
 
 export type GatewayDeps = FunctionUrlDeps & HttpApiDeps;
+
+/** `Root=1-<epoch hex>-<24 hex>`, the X-Ray trace header AWS's front end adds to trigger requests. */
+function newTraceHeader(): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')}-${randomHex(12)}`;
+}
 
 interface Addressed {
   readonly kind: 'url' | 'api';
@@ -57,7 +62,7 @@ export class TriggerGateway {
       const message = 'Request must be smaller than 6291456 bytes for the InvokeFunction operation';
       return sendReply(res, newRequestId(), a.kind === 'url' ? jsonReply(413, { Message: message }, 'RequestEntityTooLargeException') : jsonReply(413, { message: 'Request Entity Too Large' }));
     }
-    const request = toTriggerRequest(req, a.target, body);
+    const request = toTriggerRequest(req, a.target, body, newTraceHeader());
     if (a.kind === 'url') return serveFunctionUrl(this.deps, a.id, request, req.url ?? '/', a.host, res);
     return serveHttpApi(this.deps, a.id, request, res);
   }

@@ -69,6 +69,10 @@ describe('function URLs: serving', () => {
     assert.equal(headers['x-multi'], 'a,b');
     assert.equal(headers['host'], echo.host);
     assert.equal(headers['cookie'], undefined, 'cookies travel in `cookies` only');
+    assert.match(headers['x-amzn-trace-id'] ?? '', /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.equal(headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(headers['x-forwarded-port'], String(server.port));
+    assert.equal(headers['x-forwarded-proto'], 'http');
     assert.equal(event['body'], '{"foo": "bar"}');
     assert.equal(event['isBase64Encoded'], false);
     const rc = event['requestContext'] as Record<string, unknown>;
