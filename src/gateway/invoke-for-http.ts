@@ -54,17 +54,25 @@ export async function invokeForHttp(
   }
 }
 
+/** Headers the connection owns (Nimbus frames the body itself), and names or values HTTP cannot carry. */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer']);
+const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_VALUE_RE = /[^\t\x20-\x7e\x80-\xff]/;
+
 export function sendReply(res: ServerResponse, requestId: string, reply: HttpReply): void {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of reply.headers) {
+    if (FRAMING.has(name.toLowerCase()) || !TOKEN_RE.test(name) || BAD_VALUE_RE.test(value)) continue;
     const key = name.toLowerCase() === 'set-cookie' ? 'Set-Cookie' : name;
     const existing = headers[key];
     headers[key] = existing === undefined ? value : key === 'Set-Cookie' ? [...[existing].flat(), value] : `${[existing].flat().join(',')},${value}`;
   }
   headers['x-amzn-RequestId'] = requestId;
-  headers['Content-Length'] = String(reply.body.length);
+  // 204 and 304 have no body (RFC 9110 §6.4.1); whatever the function returned with them is dropped.
+  const noBody = reply.status === 204 || reply.status === 304;
+  if (!noBody) headers['Content-Length'] = String(reply.body.length);
   res.writeHead(reply.status, headers);
-  res.end(reply.body);
+  res.end(noBody ? undefined : reply.body);
 }
 
 /**

@@ -144,6 +144,18 @@ describe('function URLs: serving', () => {
     assert.deepEqual([...r.body], [137, 80, 78, 71]);
   });
 
+  it('keeps framing to itself: a function\'s Content-Length, hop-by-hop and malformed headers are dropped; 204 has no body', async () => {
+    const reply = { statusCode: 200, headers: { 'Content-Length': '999', Connection: 'close', 'Bad Name': 'x', 'X-Ok': 'fine' }, body: 'short' };
+    const r = await httpRequest(server.port, { method: 'POST', host: echo.host, path: '/?mode=reply', headers: [['Content-Type', 'application/json']], body: JSON.stringify(reply) });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-length'], '5');
+    assert.equal(r.headers['x-ok'], 'fine');
+    assert.equal(r.body.toString(), 'short');
+    const empty = await httpRequest(server.port, { method: 'POST', host: echo.host, path: '/?mode=reply', headers: [['Content-Type', 'application/json']], body: '{"statusCode":204,"body":"ignored"}' });
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body.length, 0);
+  });
+
   it('answers 502 for a function error and for an invalid statusCode', async () => {
     const thrown = await httpRequest(server.port, { host: echo.host, path: '/?mode=throw' });
     assert.equal(thrown.status, 502);
