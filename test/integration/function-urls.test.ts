@@ -192,6 +192,13 @@ describe('function URLs: serving', () => {
     assert.equal(gone.status, expected.status_code);
     assert.equal(gone.headers['x-amzn-errortype'], expected.headers['x-amzn-ErrorType']);
     assert.deepEqual(json(gone), expected.content);
+    // The alias's policy went with it: the same alias made again is not public until permitted again.
+    await server.lambda.send(new CreateAliasCommand({ FunctionName: 'url-aliased', Name: 'live', FunctionVersion: '1' }));
+    assert.equal((await httpRequest(server.port, { host: url.host, path: '/' })).status, 403);
+    await server.lambda.send(new AddPermissionCommand({
+      FunctionName: 'url-aliased', Qualifier: 'live', StatementId: 'again', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE',
+    }));
+    assert.equal((await httpRequest(server.port, { host: url.host, path: '/' })).status, 200);
   });
 
   it('deletes a function\'s URL with the function', async () => {
