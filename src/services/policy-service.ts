@@ -31,12 +31,14 @@ export class PolicyService {
     const statement = buildStatement(input, functionArn(record.region, record.accountId, record.name, ref.qualifier));
     const current = this.policies.getPolicy(record, q);
     if (current?.statements.some((s) => s.Sid === statement.Sid)) throw resourceConflict(policyMessages.statementExists(statement.Sid));
-    if (input.revisionId !== undefined && input.revisionId !== (current?.revisionId ?? this.targetRevision(record, q))) throw preconditionFailed();
+    // AWS points to GetPolicy when the target is an alias, to GetFunction/GetAlias otherwise (both recorded).
+    const stale = () => preconditionFailed(q !== LATEST && !isVersionNumber(q) ? 'GetPolicy' : 'GetFunction');
+    if (input.revisionId !== undefined && input.revisionId !== (current?.revisionId ?? this.targetRevision(record, q))) throw stale();
     const next: PolicyRecord = {
       accountId: record.accountId, region: record.region, functionName: record.name, qualifier: q,
       statements: [...(current?.statements ?? []), statement], revisionId: newRevisionId(),
     };
-    if (!this.policies.putPolicy(next, current?.revisionId)) throw preconditionFailed();
+    if (!this.policies.putPolicy(next, current?.revisionId)) throw stale();
     return statement;
   }
 

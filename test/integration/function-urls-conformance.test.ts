@@ -259,5 +259,17 @@ describe('conformance: TestLambdaPermissions', () => {
     check(await send(new RemovePermissionCommand({ FunctionName: name, StatementId: 's3', RevisionId: 'wrong' })), 'remove_permission_fn_revision_id_doesnotmatch');
     assert.equal((await add('s3_2', revision)).status, 201);
     assert.equal((await add('s3_3', revision)).status, 412, 'the revision moved with the last change');
+
+    // test_lambda_permission_fn_versioning: on an alias, AWS's message points to GetPolicy.
+    const versioning = recorded(`${API}::TestLambdaPermissions::test_lambda_permission_fn_versioning`);
+    assert.equal((await send(new PublishVersionCommand({ FunctionName: name }))).status, 201);
+    assert.equal((await send(new CreateAliasCommand({ FunctionName: name, Name: 'permission-alias', FunctionVersion: '1' }))).status, 201);
+    const onAlias = await send(new AddPermissionCommand({
+      FunctionName: name, Qualifier: 'permission-alias', Action: 'lambda:InvokeFunction', StatementId: 's3', Principal: 's3.amazonaws.com', RevisionId: 'wrong',
+    }));
+    assert.deepEqual(policyNorm({ functionNames: [name] }).normalise(botocoreView(onAlias)), entry(versioning, 'add_permission_alias_revision_exception'));
+    // Publishing does not copy $LATEST's policy to the new version (recorded: get_policy_after_publishing_new_version).
+    const versionPolicy = await send(new GetPolicyCommand({ FunctionName: name, Qualifier: '1' }));
+    assert.deepEqual(policyNorm({ functionNames: [name] }).normalise(botocoreView(versionPolicy)), entry(versioning, 'get_policy_after_publishing_new_version'));
   });
 });
