@@ -1,7 +1,8 @@
-// CORS of function URLs from their Cors configuration: preflight answers (OPTIONS with Origin and
+// CORS of function URLs (their Cors) and HTTP APIs (their corsConfiguration): preflight answers (OPTIONS with Origin and
 // Access-Control-Request-Method, answered by the URL without invoking the function) and the headers added to
 // actual responses, replacing any the function set. https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html#urls-cors
 import type { UrlCors } from '../model/index.js';
+import type { HttpReply } from './http-response.js';
 
 function allowedOrigin(cors: UrlCors, origin: string | undefined): string | undefined {
   if (origin === undefined) return undefined;
@@ -36,4 +37,13 @@ export function responseCorsHeaders(cors: UrlCors, origin: string | undefined): 
   if (cors.allowCredentials === true) out.push(['Access-Control-Allow-Credentials', 'true']);
   out.push(['Vary', 'Origin']);
   return out;
+}
+
+/** The reply with the CORS headers for an allowed origin, replacing any of the same names the function set. */
+export function withCors(reply: HttpReply, cors: UrlCors | undefined, origin: string | undefined): HttpReply {
+  if (cors === undefined) return reply;
+  const added = responseCorsHeaders(cors, origin);
+  if (added.length === 0) return reply;
+  const names = new Set(added.map(([n]) => n.toLowerCase()));
+  return { ...reply, headers: [...reply.headers.filter(([n]) => !names.has(n.toLowerCase())), ...added] };
 }

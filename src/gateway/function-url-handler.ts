@@ -7,10 +7,10 @@ import type { Logger } from '../observe/index.js';
 import type { FunctionUrlService, InvokeService, PolicyService } from '../services/index.js';
 import { newRequestId } from '../shared/ids.js';
 import { verifySigV4 } from '../shared/sigv4-verifier.js';
-import { isPreflight, preflightHeaders, responseCorsHeaders } from './cors.js';
+import { isPreflight, preflightHeaders, withCors } from './cors.js';
 import { buildEventV2, decodedPath } from './event-v2.js';
 import type { TriggerRequest } from './http-request.js';
-import { type HttpReply, mapResultV2 } from './http-response.js';
+import { mapResultV2 } from './http-response.js';
 import { type FailureReplies, invokeForHttp, invokeStreamedForHttp, jsonReply, sendReply } from './invoke-for-http.js';
 
 export interface FunctionUrlDeps {
@@ -47,15 +47,7 @@ export async function serveFunctionUrl(deps: FunctionUrlDeps, urlId: string, req
     accountId: url.accountId, region: url.region, requestId, functionName: url.functionName,
     qualifier: url.qualifier === LATEST ? undefined : url.qualifier, event,
   }, mapResultV2, urlFailures);
-  sendReply(res, requestId, withCors(reply, url, origin));
-}
-
-function withCors(reply: HttpReply, url: FunctionUrlRecord, origin: string | undefined): HttpReply {
-  if (url.cors === undefined) return reply;
-  const cors = responseCorsHeaders(url.cors, origin);
-  if (cors.length === 0) return reply;
-  const names = new Set(cors.map(([n]) => n.toLowerCase()));
-  return { ...reply, headers: [...reply.headers.filter(([n]) => !names.has(n.toLowerCase())), ...cors] };
+  sendReply(res, requestId, withCors(reply, url.cors, origin));
 }
 
 type IamIdentity = { accessKey: string; accountId: string; callerId: string; userArn: string; userId: string };

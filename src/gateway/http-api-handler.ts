@@ -7,6 +7,7 @@ import { type HttpApiRecord, type HttpApiStage, lambdaTargetOf } from '../model/
 import type { Logger } from '../observe/index.js';
 import type { HttpApiService, InvokeService } from '../services/index.js';
 import { newRequestId } from '../shared/ids.js';
+import { isPreflight, preflightHeaders, withCors } from './cors.js';
 import { buildEventV1 } from './event-v1.js';
 import { buildEventV2, decodedPath } from './event-v2.js';
 import type { TriggerRequest } from './http-request.js';
@@ -39,6 +40,11 @@ function stageOf(api: HttpApiRecord, rawPath: string): { stage: HttpApiStage; pa
 export async function serveHttpApi(deps: HttpApiDeps, apiId: string, req: TriggerRequest, res: ServerResponse): Promise<void> {
   const requestId = newRequestId();
   const api = deps.httpApis.lookup(apiId);
+  const origin = req.headers.get('origin')?.[0];
+  // With a CORS configuration API Gateway answers preflights itself, whatever the routes.
+  if (api?.cors !== undefined && isPreflight(req.method, req.headers)) {
+    return sendReply(res, requestId, { status: 204, headers: preflightHeaders(api.cors, origin), body: Buffer.alloc(0) });
+  }
   const staged = api === undefined ? undefined : stageOf(api, req.rawPath);
   const match = staged === undefined || api === undefined ? undefined : matchRoute(api.routes, req.method, staged.path);
   const integrationId = match?.route.target?.replace(/^integrations\//, '');
@@ -59,5 +65,5 @@ export async function serveHttpApi(deps: HttpApiDeps, apiId: string, req: Trigge
   const reply = await invokeForHttp(deps.invoker, deps.logger, {
     accountId: target.accountId, region: target.region, requestId, functionName: target.functionName, qualifier: target.qualifier, event,
   }, integration.payloadFormatVersion === '1.0' ? mapResultV1 : mapResultV2, apiFailures);
-  sendReply(res, requestId, reply);
+  sendReply(res, requestId, withCors(reply, api.cors, origin));
 }

@@ -2,6 +2,7 @@
 // (payload 1.0 or 2.0) and stages — as one aggregate per API, plus route-key parsing and the errors API Gateway
 // answers (`{"message": ...}` bodies, x-amzn-ErrorType).
 import { AwsError } from '../shared/errors.js';
+import type { UrlCors } from './function-url.js';
 
 export interface HttpApiRoute {
   readonly routeId: string;
@@ -40,6 +41,8 @@ export interface HttpApiRecord {
   readonly version?: string;
   readonly createdDate: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** API-level CORS: the same members as a function URL's Cors (camelCase on this API's wire). */
+  readonly cors?: UrlCors;
   readonly routes: readonly HttpApiRoute[];
   readonly integrations: readonly HttpApiIntegration[];
   readonly stages: readonly HttpApiStage[];

@@ -3,7 +3,7 @@
 // change replaces the API's document. Nimbus deploys at once: there are no deployments to create.
 import { randomBytes } from 'node:crypto';
 import {
-  badRequestV2, conflictV2, type HttpApiIntegration, type HttpApiRecord, type HttpApiRoute, type HttpApiStage, lambdaTargetOf, notFoundV2,
+  badRequestV2, conflictV2, type HttpApiIntegration, type UrlCors, type HttpApiRecord, type HttpApiRoute, type HttpApiStage, lambdaTargetOf, notFoundV2,
   parseRouteKey,
 } from '../model/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -23,6 +23,7 @@ export interface CreateApiInput {
   readonly target?: string;
   readonly routeKey?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  readonly cors?: UrlCors;
 }
 
 export interface IntegrationInput {
@@ -53,7 +54,8 @@ export class HttpApiService {
     let api: HttpApiRecord = {
       apiId: newId(10), accountId: ctx.accountId, region: ctx.region, name: input.name, createdDate: now,
       ...(input.description === undefined ? {} : { description: input.description }), ...(input.version === undefined ? {} : { version: input.version }),
-      ...(input.tags === undefined ? {} : { tags: input.tags }), routes: [], integrations: [], stages: [],
+      ...(input.tags === undefined ? {} : { tags: input.tags }), ...(input.cors === undefined ? {} : { cors: input.cors }),
+      routes: [], integrations: [], stages: [],
     };
     if (input.target !== undefined) {
       // Quick create: what AWS makes and marks as managed by API Gateway.

@@ -159,6 +159,21 @@ describe('HTTP APIs set up with aws apigatewayv2', () => {
     assert.equal((await fetch(`${server.url}/_nimbus/api/${id}/any/path`)).status, 404);
   });
 
+  it('answers CORS preflights from the API\'s corsConfiguration and adds its headers to responses', async () => {
+    const api = await awsJson('apigatewayv2', 'create-api', '--name', 'cors', '--protocol-type', 'HTTP', '--target', fnArn('api-items'),
+      '--cors-configuration', 'AllowOrigins=https://app.example,AllowMethods=GET,POST,AllowHeaders=x-api,MaxAge=300');
+    assert.deepEqual(api['CorsConfiguration'], { AllowOrigins: ['https://app.example'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['x-api'], MaxAge: 300 });
+    const corsHost = `${String(api['ApiId'])}.execute-api.localhost:${server.port}`;
+    const preflight = await httpRequest(server.port, { method: 'OPTIONS', host: corsHost, path: '/x', headers: [['Origin', 'https://app.example'], ['Access-Control-Request-Method', 'POST']] });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example');
+    assert.equal(preflight.headers['access-control-allow-methods'], 'GET,POST');
+    assert.equal(preflight.headers['access-control-max-age'], '300');
+    const actual = await httpRequest(server.port, { host: corsHost, path: '/x', headers: [['Origin', 'https://app.example']] });
+    assert.equal(actual.status, 200);
+    assert.equal(actual.headers['access-control-allow-origin'], 'https://app.example');
+  });
+
   it('refuses what Nimbus does not serve with BadRequestException', async () => {
     const ws = await aws('apigatewayv2', 'create-api', '--name', 'ws', '--protocol-type', 'WEBSOCKET', '--route-selection-expression', '$request.body.action');
     assert.notEqual(ws.code, 0);

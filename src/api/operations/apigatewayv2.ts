@@ -1,11 +1,11 @@
 // The API Gateway v2 subset of HTTP APIs (rest-json, `/v2/...`, camelCase members): CreateApi, GetApi(s),
 // DeleteApi, Create/Get(s)/DeleteRoute, Create/Get(s)/DeleteIntegration, Create/Get(s)/DeleteStage. What is left
 // out is listed in docs/architecture.md.
-import type { HttpApiIntegration, HttpApiRecord, HttpApiRoute, HttpApiStage } from '../../model/index.js';
+import type { HttpApiIntegration, HttpApiRecord, HttpApiRoute, HttpApiStage, UrlCors } from '../../model/index.js';
 import type { HttpApiService } from '../../services/index.js';
 import { readBody, sendEmpty, sendJson } from '../http.js';
 import type { ApiCall, Router } from '../router.js';
-import { num, obj, parseJsonBody, serializationError, str } from '../wire-input.js';
+import { num, obj, parseJsonBody, serializationError, str, stringList } from '../wire-input.js';
 import { portOf } from './function-urls.js';
 
 const LIMIT = 1024 * 1024;
@@ -28,6 +28,20 @@ function bool(o: Json, key: string): boolean | undefined {
   return v;
 }
 
+function corsInput(o: Json): UrlCors | undefined {
+  const c = obj(o, 'corsConfiguration');
+  if (c === undefined) return undefined;
+  return defined({
+    allowCredentials: bool(c, 'allowCredentials'), allowHeaders: stringList(c, 'allowHeaders'), allowMethods: stringList(c, 'allowMethods'),
+    allowOrigins: stringList(c, 'allowOrigins'), exposeHeaders: stringList(c, 'exposeHeaders'), maxAge: num(c, 'maxAge'),
+  }) as UrlCors;
+}
+
+const corsShape = (c: UrlCors): Json => defined({
+  allowCredentials: c.allowCredentials, allowHeaders: c.allowHeaders, allowMethods: c.allowMethods, allowOrigins: c.allowOrigins,
+  exposeHeaders: c.exposeHeaders, maxAge: c.maxAge,
+});
+
 /** `http://<api-id>.execute-api.localhost:<port>`: a name under .localhost reaches loopback. */
 export function apiEndpoint(apiId: string, port: string): string {
   return `http://${apiId}.execute-api.localhost${port === '' ? '' : `:${port}`}`;
@@ -35,7 +49,8 @@ export function apiEndpoint(apiId: string, port: string): string {
 
 function apiShape(api: HttpApiRecord, port: string): Json {
   return defined({
-    apiEndpoint: apiEndpoint(api.apiId, port), apiId: api.apiId, apiKeySelectionExpression: '$request.header.x-api-key', createdDate: api.createdDate,
+    apiEndpoint: apiEndpoint(api.apiId, port), apiId: api.apiId, apiKeySelectionExpression: '$request.header.x-api-key',
+    corsConfiguration: api.cors === undefined ? undefined : corsShape(api.cors), createdDate: api.createdDate,
     description: api.description, disableExecuteApiEndpoint: false, name: api.name, protocolType: 'HTTP',
     routeSelectionExpression: '$request.method $request.path', tags: api.tags ?? {}, version: api.version,
   });
@@ -80,7 +95,7 @@ export function registerApiGatewayV2Operations(router: Router, apis: HttpApiServ
     const o = await body(call, 'CreateApi');
     const api = apis.createApi(call.ctx, {
       ...defined({ name: str(o, 'name'), protocolType: str(o, 'protocolType'), description: str(o, 'description'), version: str(o, 'version'),
-        target: str(o, 'target'), routeKey: str(o, 'routeKey'), tags: stringMap(o, 'tags') }),
+        target: str(o, 'target'), routeKey: str(o, 'routeKey'), tags: stringMap(o, 'tags'), cors: corsInput(o) }),
     });
     sendJson(call.res, 201, apiShape(api, portOf(call)));
   });
