@@ -1,5 +1,6 @@
 // Verifies AWS Signature Version 4 on an incoming request (spec/lambda-wire.md a.1), against a table of access
-// keys and secrets. Header-signed requests only (`Authorization: AWS4-HMAC-SHA256 ...`). Reusable by any HTTP
+// keys and secrets: header-signed requests (`Authorization: AWS4-HMAC-SHA256 ...`) and presigned URLs
+// (`X-Amz-Algorithm`, `X-Amz-Credential`, ... in the query). Reusable by any HTTP
 // edge: it takes the raw request parts, not a framework object. Canonical URI: the path as sent, URI-encoded
 // once more (non-S3 services double-encode, so `%3A` is signed as `%253A`).
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
@@ -15,7 +16,7 @@ export interface SignedRequest {
 
 export type SigV4Result =
   | { readonly ok: true; readonly accessKeyId: string; readonly region: string; readonly service: string }
-  | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'unknown-key' | 'scope' | 'mismatch' };
+  | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'unknown-key' | 'scope' | 'expired' | 'mismatch' };
 
 const AUTH_RE = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 
@@ -56,33 +57,94 @@ function headerValue(headers: SignedRequest['headers'], name: string): string | 
   return (Array.isArray(v) ? v.join(',') : v).trim().replace(/\s+/g, ' ');
 }
 
-export function verifySigV4(req: SignedRequest, secrets: ReadonlyMap<string, string>, expected: { region: string; service: string }): SigV4Result {
+/** What a signature claims: from the Authorization header, or from the X-Amz-* query parameters of a presigned URL. */
+interface Claim {
+  readonly accessKeyId: string;
+  readonly date: string;
+  readonly region: string;
+  readonly service: string;
+  readonly signedHeaders: string;
+  readonly signature: string;
+  readonly amzDate: string;
+  /** Seconds a presigned URL stays valid. */
+  readonly expiresSec?: number;
+  /** The query as signed (a presigned URL's without X-Amz-Signature). */
+  readonly query: string;
+}
+
+const SCOPE_RE = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
+
+function claimOf(req: SignedRequest, query: string): Claim | 'missing' | 'malformed' {
   const auth = headerValue(req.headers, 'authorization');
-  if (auth === undefined) return { ok: false, reason: 'missing' };
-  const m = AUTH_RE.exec(auth);
-  const amzDate = headerValue(req.headers, 'x-amz-date');
-  if (m === null || amzDate === undefined) return { ok: false, reason: 'malformed' };
-  const [, accessKeyId = '', date = '', region = '', service = '', signedHeaders = '', signature = ''] = m;
-  const secret = secrets.get(accessKeyId);
-  if (secret === undefined) return { ok: false, reason: 'unknown-key' };
-  if (region !== expected.region || service !== expected.service || !amzDate.startsWith(date)) return { ok: false, reason: 'scope' };
-  // 1. Canonical request.
+  if (auth !== undefined) {
+    const m = AUTH_RE.exec(auth);
+    const amzDate = headerValue(req.headers, 'x-amz-date');
+    if (m === null || amzDate === undefined) return 'malformed';
+    const [, accessKeyId = '', date = '', region = '', service = '', signedHeaders = '', signature = ''] = m;
+    return { accessKeyId, date, region, service, signedHeaders, signature, amzDate, query };
+  }
+  const params = new Map<string, string>();
+  for (const pair of query.split('&')) {
+    const i = pair.indexOf('=');
+    if (i > 0) params.set(decode(pair.slice(0, i)), decode(pair.slice(i + 1)));
+  }
+  if (!params.has('X-Amz-Signature')) return 'missing';
+  const scope = SCOPE_RE.exec(params.get('X-Amz-Credential') ?? '');
+  const signature = params.get('X-Amz-Signature') ?? '';
+  const amzDate = params.get('X-Amz-Date') ?? '';
+  if (params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || scope === null || !/^[0-9a-f]{64}$/.test(signature) || amzDate === '') return 'malformed';
+  const signedQuery = query.split('&').filter((p) => !p.startsWith('X-Amz-Signature=')).join('&');
+  return {
+    accessKeyId: scope[1] ?? '', date: scope[2] ?? '', region: scope[3] ?? '', service: scope[4] ?? '', signedHeaders: params.get('X-Amz-SignedHeaders') ?? 'host',
+    signature, amzDate, expiresSec: Number(params.get('X-Amz-Expires') ?? '900'), query: signedQuery,
+  };
+}
+
+/** `yyyymmddThhmmssZ` → epoch ms. */
+function amzDateMs(amzDate: string): number {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate);
+  return m === null ? Number.NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+/** AWS refuses header-signed requests more than 15 minutes away from its clock, and presigned URLs past their expiry. */
+const MAX_SKEW_MS = 15 * 60_000;
+
+export function verifySigV4(
+  req: SignedRequest, secrets: ReadonlyMap<string, string>, expected: { region: string; service: string; nowMs?: number },
+): SigV4Result {
   const q = req.target.indexOf('?');
   const path = q < 0 ? req.target : req.target.slice(0, q);
-  const names = signedHeaders.split(';');
+  const claim = claimOf(req, q < 0 ? '' : req.target.slice(q + 1));
+  if (claim === 'missing' || claim === 'malformed') return { ok: false, reason: claim };
+  const secret = secrets.get(claim.accessKeyId);
+  if (secret === undefined) return { ok: false, reason: 'unknown-key' };
+  if (claim.region !== expected.region || claim.service !== expected.service || !claim.amzDate.startsWith(claim.date)) return { ok: false, reason: 'scope' };
+  const signedAt = amzDateMs(claim.amzDate);
+  const now = expected.nowMs ?? Date.now();
+  const fresh = claim.expiresSec === undefined
+    ? Math.abs(now - signedAt) <= MAX_SKEW_MS
+    : now >= signedAt - MAX_SKEW_MS && now <= signedAt + claim.expiresSec * 1000;
+  if (!fresh) return { ok: false, reason: 'expired' };
+  // 1. Canonical request. A declared payload hash is signed as given, so it must also be the body's (else the
+  // body could be swapped); a presigned URL may sign the body's hash or UNSIGNED-PAYLOAD.
+  const names = claim.signedHeaders.split(';');
   const canonicalHeaders = names.map((n) => `${n}:${headerValue(req.headers, n) ?? ''}\n`).join('');
-  // A declared payload hash is signed as given, so it must also be the body's (else the body could be swapped).
   const bodyHash = sha256Hex(req.body);
-  const payloadHash = headerValue(req.headers, 'x-amz-content-sha256') ?? bodyHash;
-  if (payloadHash !== bodyHash && payloadHash !== 'UNSIGNED-PAYLOAD') return { ok: false, reason: 'mismatch' };
-  const canonical = [req.method, uriEncode(path === '' ? '/' : path, true), canonicalQuery(q < 0 ? '' : req.target.slice(q + 1)), canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const declared = headerValue(req.headers, 'x-amz-content-sha256');
+  if (declared !== undefined && declared !== bodyHash && declared !== 'UNSIGNED-PAYLOAD') return { ok: false, reason: 'mismatch' };
+  const hashes = declared !== undefined ? [declared] : claim.expiresSec === undefined ? [bodyHash] : [bodyHash, 'UNSIGNED-PAYLOAD'];
   // 2. String to sign. 3. Signing key and signature.
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
-  const actual = createHmac('sha256', key).update(toSign, 'utf8').digest();
-  const given = Buffer.from(signature, 'hex');
-  return timingSafeEqual(actual, given) ? { ok: true, accessKeyId, region, service } : { ok: false, reason: 'mismatch' };
+  const scope = `${claim.date}/${claim.region}/${claim.service}/aws4_request`;
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, claim.date), claim.region), claim.service), 'aws4_request');
+  const given = Buffer.from(claim.signature, 'hex');
+  for (const payloadHash of hashes) {
+    const canonical = [req.method, uriEncode(path === '' ? '/' : path, true), canonicalQuery(claim.query), canonicalHeaders, claim.signedHeaders, payloadHash].join('\n');
+    const toSign = ['AWS4-HMAC-SHA256', claim.amzDate, scope, sha256Hex(canonical)].join('\n');
+    if (timingSafeEqual(createHmac('sha256', key).update(toSign, 'utf8').digest(), given)) {
+      return { ok: true, accessKeyId: claim.accessKeyId, region: claim.region, service: claim.service };
+    }
+  }
+  return { ok: false, reason: 'mismatch' };
 }
 
 /** `AKID:SECRET[,AKID:SECRET...]` (a config value) → access key → secret. */

@@ -322,6 +322,18 @@ describe('function URLs: AWS_IAM', () => {
     assert.equal(tampered.status, 403);
   });
 
+  it('accepts a presigned URL (real signer) for a plain GET', async () => {
+    const signer = new SignatureV4({ service: 'lambda', region: 'us-east-1', credentials: TEST_CREDENTIALS, sha256: Sha256 });
+    const hostname = url.host.replace(/:\d+$/, '');
+    const presigned = await signer.presign({ method: 'GET', protocol: 'http:', hostname, port: server.port, path: '/shared', query: { who: 'link' }, headers: { host: url.host } }, { expiresIn: 300 });
+    const query = Object.entries(presigned.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+    const r = await httpRequest(server.port, { host: url.host, path: `/shared?${query}` });
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(json(r)['rawPath'], '/shared');
+    const tampered = await httpRequest(server.port, { host: url.host, path: `/shared?${query.replace('who=link', 'who=else')}` });
+    assert.equal(tampered.status, 403);
+  });
+
   it('accepts curl --aws-sigv4 on the .localhost name', async () => {
     const { stdout } = await run('curl', ['-s', '--noproxy', '*', '--aws-sigv4', 'aws:amz:us-east-1:lambda', '--user', `${TEST_CREDENTIALS.accessKeyId}:${TEST_CREDENTIALS.secretAccessKey}`, `${url.url}curl/path?q=1`]);
     assert.equal((JSON.parse(stdout) as { rawPath: string }).rawPath, '/curl/path');

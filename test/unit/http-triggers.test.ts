@@ -63,6 +63,7 @@ describe('result mapping', () => {
 });
 
 describe('SigV4 verifier', () => {
+  const NOW = Date.UTC(2026, 0, 1, 0, 5);
   const secret = 'secret';
   const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
   /** An independent signer following AWS's documented steps (non-S3: the path encoded twice). */
@@ -80,21 +81,36 @@ describe('SigV4 verifier', () => {
 
   it('accepts the double-encoded path and sorted query, and refuses a single-encoded signature', () => {
     const auth = sign('GET', '/a%3Ab', 'a=1&b=two%20words', headers, '');
-    const ok = verifySigV4({ method: 'GET', target: '/a%3Ab?b=two+words&a=1', headers: { ...headers, authorization: auth }, body: Buffer.alloc(0) }, secrets, { region: 'us-east-1', service: 'lambda' });
+    const ok = verifySigV4({ method: 'GET', target: '/a%3Ab?b=two+words&a=1', headers: { ...headers, authorization: auth }, body: Buffer.alloc(0) }, secrets, { region: 'us-east-1', service: 'lambda', nowMs: NOW });
     assert.equal(ok.ok, true);
     const single = sign('GET', '/a:b', '', headers, '');
-    const bad = verifySigV4({ method: 'GET', target: '/a%3Ab', headers: { ...headers, authorization: single }, body: Buffer.alloc(0) }, secrets, { region: 'us-east-1', service: 'lambda' });
+    const bad = verifySigV4({ method: 'GET', target: '/a%3Ab', headers: { ...headers, authorization: single }, body: Buffer.alloc(0) }, secrets, { region: 'us-east-1', service: 'lambda', nowMs: NOW });
     assert.deepEqual(bad, { ok: false, reason: 'mismatch' });
   });
 
   it('refuses a missing header, another region or service, and a body that is not the signed one', () => {
     const target = { method: 'POST', target: '/', body: Buffer.from('signed') };
     const auth = sign('POST', '/', '', headers, 'signed');
-    const check = (over: object, expected = { region: 'us-east-1', service: 'lambda' }) => verifySigV4({ ...target, headers: { ...headers, authorization: auth }, ...over }, secrets, expected);
+    const check = (over: object, expected: { region: string; service: string; nowMs?: number } = { region: 'us-east-1', service: 'lambda', nowMs: NOW }) => verifySigV4({ ...target, headers: { ...headers, authorization: auth }, ...over }, secrets, expected);
     assert.equal(check({}).ok, true);
-    assert.deepEqual(verifySigV4({ ...target, headers }, secrets, { region: 'us-east-1', service: 'lambda' }), { ok: false, reason: 'missing' });
-    assert.deepEqual(check({}, { region: 'eu-west-1', service: 'lambda' }), { ok: false, reason: 'scope' });
+    assert.deepEqual(verifySigV4({ ...target, headers }, secrets, { region: 'us-east-1', service: 'lambda', nowMs: NOW }), { ok: false, reason: 'missing' });
+    assert.deepEqual(check({}, { region: 'eu-west-1', service: 'lambda', nowMs: NOW }), { ok: false, reason: 'scope' });
     assert.deepEqual(check({ body: Buffer.from('other') }), { ok: false, reason: 'mismatch' });
-    assert.deepEqual(verifySigV4({ ...target, headers: { ...headers, authorization: auth } }, new Map(), { region: 'us-east-1', service: 'lambda' }), { ok: false, reason: 'unknown-key' });
+    assert.deepEqual(verifySigV4({ ...target, headers: { ...headers, authorization: auth } }, new Map(), { region: 'us-east-1', service: 'lambda', nowMs: NOW }), { ok: false, reason: 'unknown-key' });
+    assert.deepEqual(check({}, { region: 'us-east-1', service: 'lambda', nowMs: NOW + 20 * 60_000 }), { ok: false, reason: 'expired' }, 'more than 15 minutes of skew');
+  });
+
+  it('verifies presigned URLs (query parameters, without the signature in the canonical query) until they expire', () => {
+    const scope = '20260101/us-east-1/lambda/aws4_request';
+    const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent(`AKID/${scope}`)}&X-Amz-Date=20260101T000000Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host&x=1`;
+    const canonicalQuery = query.split('&').sort().join('&');
+    const canonical = ['GET', '/p', canonicalQuery, 'host:x.localhost\n', 'host', createHash('sha256').update('').digest('hex')].join('\n');
+    const toSign = ['AWS4-HMAC-SHA256', '20260101T000000Z', scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+    const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, '20260101'), 'us-east-1'), 'lambda'), 'aws4_request');
+    const signature = createHmac('sha256', key).update(toSign).digest('hex');
+    const req = { method: 'GET', target: `/p?${query}&X-Amz-Signature=${signature}`, headers: { host: 'x.localhost' }, body: Buffer.alloc(0) };
+    assert.equal(verifySigV4(req, secrets, { region: 'us-east-1', service: 'lambda', nowMs: NOW }).ok, true);
+    assert.deepEqual(verifySigV4(req, secrets, { region: 'us-east-1', service: 'lambda', nowMs: Date.UTC(2026, 0, 1, 0, 11) }), { ok: false, reason: 'expired' });
+    assert.deepEqual(verifySigV4({ ...req, target: req.target.replace('x=1', 'x=2') }, secrets, { region: 'us-east-1', service: 'lambda', nowMs: NOW }), { ok: false, reason: 'mismatch' });
   });
 });
