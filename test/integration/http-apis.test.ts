@@ -208,3 +208,23 @@ describe('function URLs set up with aws lambda', () => {
     assert.equal((await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--noproxy', '*', url])).stdout, '403');
   });
 });
+
+describe('after a restart', () => {
+  it('keeps function URLs, their policies and HTTP APIs (same ids, served on the new port)', async () => {
+    const fnUrl = await awsJson('lambda', 'create-function-url-config', '--function-name', 'api-files', '--auth-type', 'NONE');
+    await awsJson('lambda', 'add-permission', '--function-name', 'api-files', '--statement-id', 'url', '--action', 'lambda:InvokeFunctionUrl',
+      '--principal', '*', '--function-url-auth-type', 'NONE');
+    const api = await awsJson('apigatewayv2', 'create-api', '--name', 'lasting', '--protocol-type', 'HTTP', '--target', fnArn('api-items'));
+    const urlId = new URL(String(fnUrl['FunctionUrl'])).hostname.split('.')[0] ?? '';
+    const dataDir = server.dataDir;
+    await server.stop({ keepData: true });
+    server = await startTestServer({}, dataDir);
+    const viaUrl = await httpRequest(server.port, { host: `${urlId}.lambda-url.us-east-1.localhost:${server.port}`, path: '/again' });
+    assert.equal(viaUrl.status, 200);
+    const viaApi = await httpRequest(server.port, { host: `${String(api['ApiId'])}.execute-api.localhost:${server.port}`, path: '/again' });
+    assert.equal(viaApi.status, 200);
+    assert.equal((json(viaApi)['requestContext'] as { apiId: string }).apiId, api['ApiId']);
+    const config = await awsJson('lambda', 'get-function-url-config', '--function-name', 'api-files');
+    assert.equal(config['FunctionUrl'], `http://${urlId}.lambda-url.us-east-1.localhost:${server.port}/`);
+  });
+});
