@@ -1,7 +1,8 @@
 // Serves HTTP API requests: the stage (a named stage is the first path segment; otherwise `$default`), the route
 // (route-match.ts), the route's AWS_PROXY Lambda integration, the event in the integration's payload format, the
 // invocation through InvokeService, and the result mapped back. Failures answer as API Gateway does:
-// `{"message":"Not Found"}` 404 without a route, `{"message":"Internal Server Error"}` 500 otherwise.
+// `{"message":"Not Found"}` 404 without a route, `{"message":"Service Unavailable"}` 503 past the integration's
+// timeoutInMillis (the invocation runs on), `{"message":"Internal Server Error"}` 500 otherwise.
 import type { ServerResponse } from 'node:http';
 import { type HttpApiRecord, type HttpApiStage, lambdaTargetOf } from '../model/index.js';
 import type { Logger } from '../observe/index.js';
@@ -25,6 +26,7 @@ const internalError = jsonReply(500, { message: 'Internal Server Error' });
 const apiFailures: FailureReplies = {
   invalid: internalError, forbidden: internalError, throttled: jsonReply(429, { message: 'Too Many Requests' }),
   tooLarge: jsonReply(413, { message: 'Request Entity Too Large' }),
+  timedOut: jsonReply(503, { message: 'Service Unavailable' }),
 };
 const notFound = jsonReply(404, { message: 'Not Found' });
 
@@ -64,6 +66,7 @@ export async function serveHttpApi(deps: HttpApiDeps, apiId: string, req: Trigge
     });
   const reply = await invokeForHttp(deps.invoker, deps.logger, {
     accountId: target.accountId, region: target.region, requestId, functionName: target.functionName, qualifier: target.qualifier, event,
+    timeoutMs: integration.timeoutInMillis,
   }, integration.payloadFormatVersion === '1.0' ? mapResultV1 : mapResultV2, apiFailures);
   sendReply(res, requestId, withCors(reply, api.cors, origin));
 }

@@ -16,6 +16,8 @@ export interface FailureReplies {
   readonly forbidden: HttpReply;
   readonly throttled: HttpReply;
   readonly tooLarge: HttpReply;
+  /** The integration's timeout passed first (HTTP APIs; the invocation itself runs on to its own end). */
+  readonly timedOut?: HttpReply;
 }
 
 export interface HttpInvokeTarget {
@@ -25,6 +27,8 @@ export interface HttpInvokeTarget {
   readonly functionName: string;
   readonly qualifier: string | undefined;
   readonly event: unknown;
+  /** HTTP API integrations answer `failures.timedOut` once this passes. */
+  readonly timeoutMs?: number;
 }
 
 export function jsonReply(status: number, body: Record<string, unknown>, errorType?: string): HttpReply {
@@ -39,6 +43,23 @@ export async function invokeForHttp(
 ): Promise<HttpReply> {
   const payload = Buffer.from(JSON.stringify(target.event));
   if (payload.length > SYNC_PAYLOAD_LIMIT) return failures.tooLarge;
+  const reply = invokeAndMap(invoker, logger, target, payload, map, failures);
+  if (target.timeoutMs === undefined || failures.timedOut === undefined) return reply;
+  const timedOut = failures.timedOut;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<HttpReply>((resolve) => {
+    timer = setTimeout(() => resolve(timedOut), target.timeoutMs);
+  });
+  try {
+    return await Promise.race([reply, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function invokeAndMap(
+  invoker: InvokeService, logger: Logger, target: HttpInvokeTarget, payload: Buffer, map: (payload: Buffer) => HttpReply | 'invalid', failures: FailureReplies,
+): Promise<HttpReply> {
   try {
     const result = await invoker.invoke({ accountId: target.accountId, region: target.region, requestId: target.requestId }, {
       functionName: target.functionName, qualifier: target.qualifier, invocationType: 'RequestResponse', payload,

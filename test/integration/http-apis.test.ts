@@ -174,6 +174,16 @@ describe('HTTP APIs set up with aws apigatewayv2', () => {
     assert.equal(actual.headers['access-control-allow-origin'], 'https://app.example');
   });
 
+  it('answers 503 {"message":"Service Unavailable"} once the integration\'s timeoutInMillis passes', async () => {
+    const integration = await awsJson('apigatewayv2', 'create-integration', '--api-id', apiId, '--integration-type', 'AWS_PROXY',
+      '--integration-uri', fnArn('api-items'), '--payload-format-version', '2.0', '--timeout-in-millis', '50');
+    assert.equal(integration['TimeoutInMillis'], 50);
+    await awsJson('apigatewayv2', 'create-route', '--api-id', apiId, '--route-key', 'GET /slow', '--target', `integrations/${String(integration['IntegrationId'])}`);
+    const slow = await httpRequest(server.port, { host, path: '/slow?mode=sleep&ms=1000' });
+    assert.equal(slow.status, 503);
+    assert.deepEqual(json(slow), { message: 'Service Unavailable' });
+  });
+
   it('refuses what Nimbus does not serve with BadRequestException', async () => {
     const ws = await aws('apigatewayv2', 'create-api', '--name', 'ws', '--protocol-type', 'WEBSOCKET', '--route-selection-expression', '$request.body.action');
     assert.notEqual(ws.code, 0);
