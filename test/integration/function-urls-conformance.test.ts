@@ -114,6 +114,18 @@ describe('conformance: TestLambdaUrl', () => {
     assert.equal((await page({ MaxItems: 2 })).FunctionUrlConfigs.length, 2);
   });
 
+  it('test_ops_on_nonexisting_fn and test_get_function_wrong_region [get_function_url_config]', async () => {
+    const missing = recorded(`${API}::TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_url_config]`);
+    const check = checker(missing, new SnapshotNormaliser({}));
+    check(await send(new GetFunctionUrlConfigCommand({ FunctionName: `i-dont-exist-${uid()}` })), 'not_found_exception');
+    const wrong = recorded(`${API}::TestLambdaFunction::test_get_function_wrong_region[get_function_url_config]`);
+    const name = `i-exist-${uid()}`;
+    await session.createPython(name);
+    await session.waitActive(name);
+    const checkWrong = checker(wrong, new SnapshotNormaliser({ replacements: { 'eu-central-1': '<wrong-region>' } }));
+    checkWrong(await send(new GetFunctionUrlConfigCommand({ FunctionName: `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:${name}` })), 'wrong_region_exception');
+  });
+
   it('test_url_config_deletion_without_qualifier: deleting $LATEST\'s URL keeps the alias\'s', async () => {
     const snap = recorded(`${API}::TestLambdaUrl::test_url_config_deletion_without_qualifier`);
     const name = `test-function-${uid()}`;
