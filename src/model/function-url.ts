@@ -75,12 +75,3 @@ export function validateUrlInput(input: FunctionUrlInput, requireAuthType: boole
   }
   if (problems.length > 0) throw validationError(problems);
 }
-
-/** Wording of the function URL operations, as AWS recorded it (LocalStack's TestLambdaUrl snapshots). */
-export const urlMessages = {
-  notFound: 'The resource you requested does not exist.',
-  functionMissing: 'Function does not exist',
-  exists: (arn: string) => `Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
-  /** The body of a URL request that auth or the resource policy refuses (403 AccessDeniedException). */
-  forbidden: 'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
-} as const;

@@ -1,7 +1,5 @@
 // HTTP APIs (API Gateway v2, protocol HTTP): the subset Nimbus serves — routes, AWS_PROXY Lambda integrations
-// (payload 1.0 or 2.0) and stages — as one aggregate per API, plus route-key parsing and the errors API Gateway
-// answers (`{"message": ...}` bodies, x-amzn-ErrorType).
-import { AwsError } from '../shared/errors.js';
+// (payload 1.0 or 2.0) and stages — as one aggregate per API, and route-key parsing.
 import type { UrlCors } from './function-url.js';
 
 export interface HttpApiRoute {
@@ -71,17 +69,6 @@ export function parseRouteKey(routeKey: string): ParsedRouteKey | '$default' | u
   return { method: m[1] ?? '', segments };
 }
 
-export function notFoundV2(message: string): AwsError {
-  return new AwsError('NotFoundException', message, { status: 404, faultType: null });
-}
-
-export function badRequestV2(message: string): AwsError {
-  return new AwsError('BadRequestException', message, { status: 400, faultType: null });
-}
-
-export function conflictV2(message: string): AwsError {
-  return new AwsError('ConflictException', message, { status: 409, faultType: null });
-}
 
 /** The function a Lambda integration URI names: a function ARN or API Gateway's `.../functions/<arn>/invocations` form. */
 export function lambdaTargetOf(uri: string): { region: string; accountId: string; functionName: string; qualifier?: string } | undefined {

@@ -1,6 +1,6 @@
 // A function's resource-based policy (AddPermission / GetPolicy / RemovePermission): statement construction
 // from AddPermission's input, exactly as AWS writes statements, and AWS's validation and wording.
-import { constraint, invalidParameter, rules, validationError } from './aws-errors.js';
+import { constraint, invalidParameter, policyMessages, rules, validationError } from './aws-errors.js';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -36,16 +36,6 @@ export interface FunctionPermissionInput {
 const STATEMENT_ID_PATTERN = '([a-zA-Z0-9-_]+)';
 const ACTION_PATTERN = '(lambda:[*]|lambda:[a-zA-Z]+|[*])';
 
-export const policyMessages = {
-  noPolicy: 'No policy is associated with the given resource.',
-  noPolicyFor: (arn: string) => `No policy found for: ${arn}`,
-  statementNotFound: (sid: string) => `Statement ${sid} is not found in resource policy.`,
-  statementExists: (sid: string) =>
-    `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
-  latest: 'We currently do not support adding policies for $LATEST.',
-  badPrincipal: 'The provided principal was invalid. Please check the principal and try again.',
-  resourceMissing: 'The resource you requested does not exist.',
-} as const;
 
 /** Checks AddPermission's input in AWS's order and builds the statement it adds for `resource`. */
 export function buildStatement(input: FunctionPermissionInput, resource: string, partition = 'aws'): PolicyStatement {

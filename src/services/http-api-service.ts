@@ -3,7 +3,7 @@
 // change replaces the API's document. Nimbus deploys at once: there are no deployments to create.
 import { randomBytes } from 'node:crypto';
 import {
-  badRequestV2, conflictV2, type HttpApiIntegration, type UrlCors, type HttpApiRecord, type HttpApiRoute, type HttpApiStage, lambdaTargetOf, notFoundV2,
+  badRequestV2, conflictV2, httpApiMessages, type HttpApiIntegration, type UrlCors, type HttpApiRecord, type HttpApiRoute, type HttpApiStage, lambdaTargetOf, notFoundV2,
   parseRouteKey,
 } from '../model/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -45,11 +45,11 @@ export class HttpApiService {
   constructor(private readonly repo: HttpApiRepository, private readonly clock: Clock) {}
 
   createApi(ctx: RequestContext, input: CreateApiInput): HttpApiRecord {
-    if (input.name === undefined || input.name === '') throw badRequestV2('Name is required.');
+    if (input.name === undefined || input.name === '') throw badRequestV2(httpApiMessages.nameRequired);
     if (input.protocolType !== 'HTTP') {
-      throw badRequestV2(input.protocolType === 'WEBSOCKET' ? 'Nimbus serves HTTP APIs only: WEBSOCKET APIs are not supported.' : `Invalid protocol type: ${String(input.protocolType)}`);
+      throw badRequestV2(httpApiMessages.protocol(input.protocolType));
     }
-    if (input.routeKey !== undefined && input.target === undefined) throw badRequestV2('RouteKey can only be specified for quick create, with a Target.');
+    if (input.routeKey !== undefined && input.target === undefined) throw badRequestV2(httpApiMessages.routeKeyWithoutTarget);
     const now = isoSeconds(this.clock.now());
     let api: HttpApiRecord = {
       apiId: newId(10), accountId: ctx.accountId, region: ctx.region, name: input.name, createdDate: now,
@@ -75,7 +75,7 @@ export class HttpApiService {
 
   getApi(ctx: RequestContext, apiId: string): HttpApiRecord {
     const api = this.repo.get(apiId);
-    if (api === undefined || api.accountId !== ctx.accountId || api.region !== ctx.region) throw notFoundV2(`Invalid API identifier specified ${ctx.accountId}:${apiId}`);
+    if (api === undefined || api.accountId !== ctx.accountId || api.region !== ctx.region) throw notFoundV2(httpApiMessages.apiNotFound(ctx.accountId, apiId));
     return api;
   }
 
@@ -90,9 +90,9 @@ export class HttpApiService {
 
   createRoute(ctx: RequestContext, apiId: string, routeKey: string | undefined, target: string | undefined): HttpApiRoute {
     const api = this.getApi(ctx, apiId);
-    if (routeKey === undefined) throw badRequestV2('RouteKey is required.');
+    if (routeKey === undefined) throw badRequestV2(httpApiMessages.routeKeyRequired);
     checkRouteKey(routeKey);
-    if (api.routes.some((r) => r.routeKey === routeKey)) throw conflictV2(`Route with key ${routeKey} already exists for this API`);
+    if (api.routes.some((r) => r.routeKey === routeKey)) throw conflictV2(httpApiMessages.routeExists(routeKey));
     if (target !== undefined) this.checkTarget(api, target);
     const route: HttpApiRoute = { routeId: newId(7), routeKey, ...(target === undefined ? {} : { target }) };
     this.repo.put({ ...api, routes: [...api.routes, route] });
@@ -101,7 +101,7 @@ export class HttpApiService {
 
   getRoute(ctx: RequestContext, apiId: string, routeId: string): HttpApiRoute {
     const route = this.getApi(ctx, apiId).routes.find((r) => r.routeId === routeId);
-    if (route === undefined) throw notFoundV2(`Invalid Route identifier specified ${routeId}`);
+    if (route === undefined) throw notFoundV2(httpApiMessages.routeNotFound(routeId));
     return route;
   }
 
@@ -120,7 +120,7 @@ export class HttpApiService {
 
   getIntegration(ctx: RequestContext, apiId: string, integrationId: string): HttpApiIntegration {
     const integration = this.getApi(ctx, apiId).integrations.find((i) => i.integrationId === integrationId);
-    if (integration === undefined) throw notFoundV2(`Invalid Integration identifier specified ${integrationId}`);
+    if (integration === undefined) throw notFoundV2(httpApiMessages.integrationNotFound(integrationId));
     return integration;
   }
 
@@ -128,7 +128,7 @@ export class HttpApiService {
     const api = this.getApi(ctx, apiId);
     this.getIntegration(ctx, apiId, integrationId);
     if (api.routes.some((r) => r.target === `integrations/${integrationId}`)) {
-      throw conflictV2(`Cannot delete Integration ${integrationId}: it is the target of a route.`);
+      throw conflictV2(httpApiMessages.integrationInUse(integrationId));
     }
     this.repo.put({ ...api, integrations: api.integrations.filter((i) => i.integrationId !== integrationId) });
   }
@@ -136,8 +136,8 @@ export class HttpApiService {
   createStage(ctx: RequestContext, apiId: string, input: StageInput): HttpApiStage {
     const api = this.getApi(ctx, apiId);
     const name = input.stageName;
-    if (name === undefined || !/^(\$default|[a-zA-Z0-9-_]{1,128})$/.test(name)) throw badRequestV2(`Invalid stage name: ${String(name)}`);
-    if (api.stages.some((s) => s.stageName === name)) throw conflictV2(`Stage ${name} already exists`);
+    if (name === undefined || !/^(\$default|[a-zA-Z0-9-_]{1,128})$/.test(name)) throw badRequestV2(httpApiMessages.stageName(name));
+    if (api.stages.some((s) => s.stageName === name)) throw conflictV2(httpApiMessages.stageExists(name));
     const now = isoSeconds(this.clock.now());
     const stage: HttpApiStage = {
       stageName: name, autoDeploy: input.autoDeploy ?? false, createdDate: now, lastUpdatedDate: now,
@@ -149,7 +149,7 @@ export class HttpApiService {
 
   getStage(ctx: RequestContext, apiId: string, stageName: string): HttpApiStage {
     const stage = this.getApi(ctx, apiId).stages.find((s) => s.stageName === stageName);
-    if (stage === undefined) throw notFoundV2(`Invalid stage identifier specified`);
+    if (stage === undefined) throw notFoundV2(httpApiMessages.stageNotFound);
     return stage;
   }
 
@@ -166,14 +166,14 @@ export class HttpApiService {
 
   private integrationOf(input: IntegrationInput, managed: boolean): HttpApiIntegration {
     if (input.integrationType !== 'AWS_PROXY') {
-      throw badRequestV2(`Nimbus supports integrationType AWS_PROXY (Lambda proxy) only, not ${String(input.integrationType)}.`);
+      throw badRequestV2(httpApiMessages.integrationType(input.integrationType));
     }
     const uri = input.integrationUri ?? '';
-    if (lambdaTargetOf(uri) === undefined) throw badRequestV2(`Invalid integration URI specified: ${uri}. Nimbus integrates Lambda function ARNs.`);
+    if (lambdaTargetOf(uri) === undefined) throw badRequestV2(httpApiMessages.integrationUri(uri));
     const version = input.payloadFormatVersion ?? '2.0';
-    if (version !== '1.0' && version !== '2.0') throw badRequestV2(`Invalid payload format version specified: ${version}`);
+    if (version !== '1.0' && version !== '2.0') throw badRequestV2(httpApiMessages.payloadVersion(version));
     const timeout = input.timeoutInMillis ?? 30000;
-    if (timeout < 50 || timeout > 30000) throw badRequestV2('Timeout must be between 50 ms and 30000 ms');
+    if (timeout < 50 || timeout > 30000) throw badRequestV2(httpApiMessages.timeout);
     return {
       integrationId: newId(7), integrationType: 'AWS_PROXY', integrationUri: uri, payloadFormatVersion: version, timeoutInMillis: timeout,
       ...(input.description === undefined ? {} : { description: input.description }), ...(managed ? { apiGatewayManaged: true } : {}),
@@ -182,10 +182,10 @@ export class HttpApiService {
 
   private checkTarget(api: HttpApiRecord, target: string): void {
     const id = /^integrations\/([a-z0-9]+)$/.exec(target)?.[1];
-    if (id === undefined || !api.integrations.some((i) => i.integrationId === id)) throw badRequestV2(`Invalid target: ${target}`);
+    if (id === undefined || !api.integrations.some((i) => i.integrationId === id)) throw badRequestV2(httpApiMessages.target(target));
   }
 }
 
 function checkRouteKey(routeKey: string): void {
-  if (parseRouteKey(routeKey) === undefined) throw badRequestV2(`Unable to create route ${routeKey}: the route key must be $default or "<METHOD> /<path>".`);
+  if (parseRouteKey(routeKey) === undefined) throw badRequestV2(httpApiMessages.routeKey(routeKey));
 }
