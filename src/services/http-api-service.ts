@@ -159,12 +159,53 @@ export class HttpApiService {
     this.repo.put({ ...api, stages: api.stages.filter((s) => s.stageName !== stageName) });
   }
 
+  /** UpdateApi: the members given replace the API's (routes, integrations and stages are left alone). */
+  updateApi(ctx: RequestContext, apiId: string, input: Omit<CreateApiInput, 'protocolType' | 'target' | 'routeKey' | 'tags'>): HttpApiRecord {
+    const api = this.getApi(ctx, apiId);
+    if (input.name === '') throw badRequestV2(httpApiMessages.nameRequired);
+    const next: HttpApiRecord = { ...api, ...defined({ name: input.name, description: input.description, version: input.version, cors: input.cors }) };
+    this.repo.put(next);
+    return next;
+  }
+
+  updateRoute(ctx: RequestContext, apiId: string, routeId: string, routeKey: string | undefined, target: string | undefined): HttpApiRoute {
+    const api = this.getApi(ctx, apiId);
+    const route = this.getRoute(ctx, apiId, routeId);
+    if (routeKey !== undefined) {
+      checkRouteKey(routeKey);
+      if (api.routes.some((r) => r.routeKey === routeKey && r.routeId !== routeId)) throw conflictV2(httpApiMessages.routeExists(routeKey));
+    }
+    if (target !== undefined) this.checkTarget(api, target);
+    const next: HttpApiRoute = { ...route, ...defined({ routeKey, target }) };
+    this.repo.put({ ...api, routes: api.routes.map((r) => (r.routeId === routeId ? next : r)) });
+    return next;
+  }
+
+  updateIntegration(ctx: RequestContext, apiId: string, integrationId: string, input: IntegrationInput): HttpApiIntegration {
+    const api = this.getApi(ctx, apiId);
+    const current = this.getIntegration(ctx, apiId, integrationId);
+    const next = this.integrationOf({ ...current, ...defined({ ...input }) }, current.apiGatewayManaged === true, integrationId);
+    this.repo.put({ ...api, integrations: api.integrations.map((i) => (i.integrationId === integrationId ? next : i)) });
+    return next;
+  }
+
+  updateStage(ctx: RequestContext, apiId: string, stageName: string, input: Omit<StageInput, 'stageName'>): HttpApiStage {
+    const api = this.getApi(ctx, apiId);
+    const current = this.getStage(ctx, apiId, stageName);
+    const next: HttpApiStage = {
+      ...current, ...defined({ autoDeploy: input.autoDeploy, stageVariables: input.stageVariables, description: input.description }),
+      lastUpdatedDate: isoSeconds(this.clock.now()),
+    };
+    this.repo.put({ ...api, stages: api.stages.map((st) => (st.stageName === stageName ? next : st)) });
+    return next;
+  }
+
   /** The API a request's host or path names, for serving. */
   lookup(apiId: string): HttpApiRecord | undefined {
     return /^[a-z0-9]{10}$/.test(apiId) ? this.repo.get(apiId) : undefined;
   }
 
-  private integrationOf(input: IntegrationInput, managed: boolean): HttpApiIntegration {
+  private integrationOf(input: IntegrationInput, managed: boolean, integrationId = newId(7)): HttpApiIntegration {
     if (input.integrationType !== 'AWS_PROXY') {
       throw badRequestV2(httpApiMessages.integrationType(input.integrationType));
     }
@@ -175,7 +216,7 @@ export class HttpApiService {
     const timeout = input.timeoutInMillis ?? 30000;
     if (timeout < 50 || timeout > 30000) throw badRequestV2(httpApiMessages.timeout);
     return {
-      integrationId: newId(7), integrationType: 'AWS_PROXY', integrationUri: uri, payloadFormatVersion: version, timeoutInMillis: timeout,
+      integrationId, integrationType: 'AWS_PROXY', integrationUri: uri, payloadFormatVersion: version, timeoutInMillis: timeout,
       ...(input.description === undefined ? {} : { description: input.description }), ...(managed ? { apiGatewayManaged: true } : {}),
     };
   }
@@ -184,6 +225,11 @@ export class HttpApiService {
     const id = /^integrations\/([a-z0-9]+)$/.exec(target)?.[1];
     if (id === undefined || !api.integrations.some((i) => i.integrationId === id)) throw badRequestV2(httpApiMessages.target(target));
   }
+}
+
+/** The members that were given (exactOptionalPropertyTypes: absent, not undefined). */
+function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
 function checkRouteKey(routeKey: string): void {

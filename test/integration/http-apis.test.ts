@@ -184,6 +184,34 @@ describe('HTTP APIs set up with aws apigatewayv2', () => {
     assert.deepEqual(json(slow), { message: 'Service Unavailable' });
   });
 
+  it('update-api, update-route, update-integration and update-stage change what is served at once', async () => {
+    const api = await awsJson('apigatewayv2', 'create-api', '--name', 'before', '--protocol-type', 'HTTP');
+    const id = String(api['ApiId']);
+    const updated = await awsJson('apigatewayv2', 'update-api', '--api-id', id, '--name', 'after', '--description', 'renamed');
+    assert.equal(updated['Name'], 'after');
+    assert.equal(updated['Description'], 'renamed');
+    const integration = await awsJson('apigatewayv2', 'create-integration', '--api-id', id, '--integration-type', 'AWS_PROXY', '--integration-uri', fnArn('api-items'));
+    const integrationId = String(integration['IntegrationId']);
+    const route = await awsJson('apigatewayv2', 'create-route', '--api-id', id, '--route-key', 'GET /old', '--target', `integrations/${integrationId}`);
+    await awsJson('apigatewayv2', 'create-stage', '--api-id', id, '--stage-name', 'live', '--stage-variables', 'v=1');
+    const apiHost = `${id}.execute-api.localhost:${server.port}`;
+    assert.equal((await httpRequest(server.port, { host: apiHost, path: '/live/old' })).status, 200);
+
+    const moved = await awsJson('apigatewayv2', 'update-route', '--api-id', id, '--route-id', String(route['RouteId']), '--route-key', 'GET /new/{x}');
+    assert.equal(moved['RouteKey'], 'GET /new/{x}');
+    assert.equal(moved['Target'], `integrations/${integrationId}`);
+    const v1 = await awsJson('apigatewayv2', 'update-integration', '--api-id', id, '--integration-id', integrationId, '--payload-format-version', '1.0');
+    assert.equal(v1['IntegrationUri'], fnArn('api-items'));
+    const stage = await awsJson('apigatewayv2', 'update-stage', '--api-id', id, '--stage-name', 'live', '--stage-variables', 'v=2');
+    assert.deepEqual(stage['StageVariables'], { v: '2' });
+
+    assert.equal((await httpRequest(server.port, { host: apiHost, path: '/live/old' })).status, 404);
+    const event = json(await httpRequest(server.port, { host: apiHost, path: '/live/new/7' }));
+    assert.equal(event['version'], '1.0');
+    assert.deepEqual(event['pathParameters'], { x: '7' });
+    assert.deepEqual(event['stageVariables'], { v: '2' });
+  });
+
   it('refuses what Nimbus does not serve with BadRequestException', async () => {
     const ws = await aws('apigatewayv2', 'create-api', '--name', 'ws', '--protocol-type', 'WEBSOCKET', '--route-selection-expression', '$request.body.action');
     assert.notEqual(ws.code, 0);

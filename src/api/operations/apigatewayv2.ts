@@ -1,8 +1,8 @@
-// The API Gateway v2 subset of HTTP APIs (rest-json, `/v2/...`, camelCase members): CreateApi, GetApi(s),
-// DeleteApi, Create/Get(s)/DeleteRoute, Create/Get(s)/DeleteIntegration, Create/Get(s)/DeleteStage. What is left
+// The API Gateway v2 subset of HTTP APIs (rest-json, `/v2/...`, camelCase members): Create/Get(s)/Update/DeleteApi,
+// and Create/Get(s)/Update/Delete of routes, integrations and stages. What is left
 // out is listed in docs/architecture.md.
 import type { HttpApiIntegration, HttpApiRecord, HttpApiRoute, HttpApiStage, UrlCors } from '../../model/index.js';
-import type { HttpApiService } from '../../services/index.js';
+import type { HttpApiService, IntegrationInput, StageInput } from '../../services/index.js';
 import { readBody, sendEmpty, sendJson } from '../http.js';
 import type { ApiCall, Router } from '../router.js';
 import { num, obj, parseJsonBody, serializationError, str, stringList } from '../wire-input.js';
@@ -36,6 +36,14 @@ function corsInput(o: Json): UrlCors | undefined {
     allowOrigins: stringList(c, 'allowOrigins'), exposeHeaders: stringList(c, 'exposeHeaders'), maxAge: num(c, 'maxAge'),
   }) as UrlCors;
 }
+
+const integrationInput = (o: Json): IntegrationInput => defined({
+  integrationType: str(o, 'integrationType'), integrationUri: str(o, 'integrationUri'), payloadFormatVersion: str(o, 'payloadFormatVersion'),
+  timeoutInMillis: num(o, 'timeoutInMillis'), description: str(o, 'description'),
+}) as IntegrationInput;
+
+const stageInput = (o: Json): StageInput =>
+  defined({ autoDeploy: bool(o, 'autoDeploy'), stageVariables: stringMap(o, 'stageVariables'), description: str(o, 'description') }) as StageInput;
 
 const corsShape = (c: UrlCors): Json => defined({
   allowCredentials: c.allowCredentials, allowHeaders: c.allowHeaders, allowMethods: c.allowMethods, allowOrigins: c.allowOrigins,
@@ -76,12 +84,17 @@ async function body(call: ApiCall, operation: string): Promise<Json> {
 
 const p = (call: ApiCall, key: string): string => call.params[key] ?? '';
 
-/** POST `<base>` (201), GET `<base>` (`{items}`), GET `<base>/{id}` and DELETE `<base>/{id}` (204) of one kind of an API's parts. */
+/**
+ * POST `<base>` (201), GET `<base>` (`{items}`), GET, PATCH (200) and DELETE (204) `<base>/{id}` of one kind of an
+ * API's parts. `operation` names the Create operation; the Update one is named after it.
+ */
 function registerPart<T>(router: Router, base: string, idParam: string, ops: {
-  operation: string; create: (call: ApiCall, body: Json) => T; list: (call: ApiCall) => readonly T[]; get: (call: ApiCall, id: string) => T;
-  remove: (call: ApiCall, id: string) => void; shape: (part: T) => Json;
+  operation: string; create: (call: ApiCall, body: Json) => T; update: (call: ApiCall, id: string, body: Json) => T; list: (call: ApiCall) => readonly T[];
+  get: (call: ApiCall, id: string) => T; remove: (call: ApiCall, id: string) => void; shape: (part: T) => Json;
 }): void {
   router.add('POST', base, async (call) => sendJson(call.res, 201, ops.shape(ops.create(call, await body(call, ops.operation)))));
+  router.add('PATCH', `${base}/{${idParam}}`, async (call) =>
+    sendJson(call.res, 200, ops.shape(ops.update(call, p(call, idParam), await body(call, ops.operation.replace(/^Create/, 'Update'))))));
   router.add('GET', base, (call) => sendJson(call.res, 200, { items: ops.list(call).map(ops.shape) }));
   router.add('GET', `${base}/{${idParam}}`, (call) => sendJson(call.res, 200, ops.shape(ops.get(call, p(call, idParam)))));
   router.add('DELETE', `${base}/{${idParam}}`, (call) => {
@@ -99,6 +112,11 @@ export function registerApiGatewayV2Operations(router: Router, apis: HttpApiServ
     });
     sendJson(call.res, 201, apiShape(api, portOf(call)));
   });
+  router.add('PATCH', '/v2/apis/{apiId}', async (call) => {
+    const o = await body(call, 'UpdateApi');
+    const api = apis.updateApi(call.ctx, p(call, 'apiId'), defined({ name: str(o, 'name'), description: str(o, 'description'), version: str(o, 'version'), cors: corsInput(o) }));
+    sendJson(call.res, 200, apiShape(api, portOf(call)));
+  });
   router.add('GET', '/v2/apis', (call) => sendJson(call.res, 200, { items: apis.listApis(call.ctx).map((a) => apiShape(a, portOf(call))) }));
   router.add('GET', '/v2/apis/{apiId}', (call) => sendJson(call.res, 200, apiShape(apis.getApi(call.ctx, p(call, 'apiId')), portOf(call))));
   router.add('DELETE', '/v2/apis/{apiId}', (call) => {
@@ -108,25 +126,23 @@ export function registerApiGatewayV2Operations(router: Router, apis: HttpApiServ
 
   registerPart(router, '/v2/apis/{apiId}/routes', 'routeId', {
     operation: 'CreateRoute', create: (call, o) => apis.createRoute(call.ctx, p(call, 'apiId'), str(o, 'routeKey'), str(o, 'target')),
+    update: (call, id, o) => apis.updateRoute(call.ctx, p(call, 'apiId'), id, str(o, 'routeKey'), str(o, 'target')),
     list: (call) => apis.getApi(call.ctx, p(call, 'apiId')).routes, shape: routeShape,
     get: (call, id) => apis.getRoute(call.ctx, p(call, 'apiId'), id), remove: (call, id) => apis.deleteRoute(call.ctx, p(call, 'apiId'), id),
   });
 
   registerPart(router, '/v2/apis/{apiId}/integrations', 'integrationId', {
     operation: 'CreateIntegration',
-    create: (call, o) => apis.createIntegration(call.ctx, p(call, 'apiId'), defined({
-      integrationType: str(o, 'integrationType'), integrationUri: str(o, 'integrationUri'), payloadFormatVersion: str(o, 'payloadFormatVersion'),
-      timeoutInMillis: num(o, 'timeoutInMillis'), description: str(o, 'description'),
-    })),
+    create: (call, o) => apis.createIntegration(call.ctx, p(call, 'apiId'), integrationInput(o)),
+    update: (call, id, o) => apis.updateIntegration(call.ctx, p(call, 'apiId'), id, integrationInput(o)),
     list: (call) => apis.getApi(call.ctx, p(call, 'apiId')).integrations, shape: integrationShape,
     get: (call, id) => apis.getIntegration(call.ctx, p(call, 'apiId'), id), remove: (call, id) => apis.deleteIntegration(call.ctx, p(call, 'apiId'), id),
   });
 
   registerPart(router, '/v2/apis/{apiId}/stages', 'stageName', {
     operation: 'CreateStage',
-    create: (call, o) => apis.createStage(call.ctx, p(call, 'apiId'), defined({
-      stageName: str(o, 'stageName'), autoDeploy: bool(o, 'autoDeploy'), stageVariables: stringMap(o, 'stageVariables'), description: str(o, 'description'),
-    })),
+    create: (call, o) => apis.createStage(call.ctx, p(call, 'apiId'), { ...stageInput(o), ...defined({ stageName: str(o, 'stageName') }) }),
+    update: (call, id, o) => apis.updateStage(call.ctx, p(call, 'apiId'), id, stageInput(o)),
     list: (call) => apis.getApi(call.ctx, p(call, 'apiId')).stages, shape: stageShape,
     get: (call, id) => apis.getStage(call.ctx, p(call, 'apiId'), id), remove: (call, id) => apis.deleteStage(call.ctx, p(call, 'apiId'), id),
   });
