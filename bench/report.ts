@@ -43,6 +43,8 @@ export interface Results {
   readonly warm: {
     readonly nimbusHttp: Summary;
     readonly floorHttp: Summary;
+    /** The same function through its function URL (POST /, payload 2.0 event, result mapping). */
+    readonly functionUrl: Summary;
     readonly nimbusSdk: Summary;
     readonly floorSdk: Summary;
     /** A no-op python3.12 handler through node:http keep-alive. */
@@ -98,6 +100,8 @@ export function rows(r: Results): Array<Row | string> {
   const w = r.warm;
   out.push(`Warm Invoke, concurrency 1 (p50 / p99)`);
   out.push([`node:http keep-alive (N=${w.nimbusHttp.n})`, pair(w.nimbusHttp, 'p99'), `${pair(w.floorHttp, 'p99')} ³`, ratio(w.nimbusHttp.p50, w.floorHttp.p50), 'prototype 0.073 / 0.86; floor 0.021 (wrk); AWS ~25 ms']);
+  out.push([`function URL, node:http (N=${w.functionUrl.n})`, pair(w.functionUrl, 'p99'), `${pair(w.floorHttp, 'p99')} ³`, ratio(w.functionUrl.p50, w.floorHttp.p50),
+    `${w.functionUrl.p50 >= w.nimbusHttp.p50 ? '+' : '−'}${ms(Math.abs(w.functionUrl.p50 - w.nimbusHttp.p50))} ms vs Invoke (p50)`]);
   out.push([`@aws-sdk/client-lambda (N=${w.nimbusSdk.n})`, pair(w.nimbusSdk, 'p99'), `${pair(w.floorSdk, 'p99')} ⁴`, ratio(w.nimbusSdk.p50, w.floorSdk.p50), '']);
   if (w.pythonHttp !== undefined) {
     out.push([`python3.12, node:http keep-alive (N=${w.pythonHttp.n})`, pair(w.pythonHttp, 'p99'), `${pair(w.floorHttp, 'p99')} ³`, ratio(w.pythonHttp.p50, w.floorHttp.p50), '']);

@@ -105,6 +105,19 @@ async function cleanup(r: Running): Promise<void> {
   if (r.tmp !== undefined) removeTempRoot(r.tmp);
 }
 
+/** A public function URL for `name` (CreateFunctionUrlConfig + AddPermission) as a target: Host names the URL. */
+async function functionUrlTarget(port: number, name: string): Promise<HttpTarget> {
+  const api = `http://127.0.0.1:${port}`;
+  const post = async (path: string, body: object): Promise<Record<string, unknown>> => {
+    const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (r.status !== 201) throw new Error(`POST ${path}: HTTP ${r.status} ${await r.text()}`);
+    return (await r.json()) as Record<string, unknown>;
+  };
+  const config = await post(`/2021-10-31/functions/${name}/url`, { AuthType: 'NONE' });
+  await post(`/2015-03-31/functions/${name}/policy`, { StatementId: 'url', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' });
+  return { port, method: 'POST', path: '/', body: '{}', headers: { Host: new URL(String(config['FunctionUrl'])).host } };
+}
+
 async function measure(r: Running): Promise<Results> {
   const t0 = nowMs();
   const loadavgBefore = loadavg();
@@ -149,13 +162,16 @@ async function measure(r: Running): Promise<Results> {
   await load.run({ kind: 'deploy', endpoint, helloDir: HELLO_DIR, name: HELLO });
   const nimbusInvoke = invokeTarget(endpoint, HELLO);
   const floorInvoke: HttpTarget = { ...nimbusInvoke, port: floor.port };
-  const latency = { floor: [] as number[], nimbus: [] as number[], floorSdk: [] as number[], nimbusSdk: [] as number[] };
+  const urlTarget = await functionUrlTarget(nimbus.port, HELLO);
+  const latency = { floor: [] as number[], nimbus: [] as number[], url: [] as number[], floorSdk: [] as number[], nimbusSdk: [] as number[] };
   failures.samples('warm-up', await load.run({ kind: 'latency', target: floorInvoke, warmup: PLAN.warmup, count: 0 }));
   failures.samples('warm-up', await load.run({ kind: 'latency', target: nimbusInvoke, warmup: PLAN.warmup, count: 0 }));
+  failures.samples('warm-up', await load.run({ kind: 'latency', target: urlTarget, warmup: PLAN.warmup, count: 0 }));
   for (let b = 0; b < PLAN.blocks; b++) {
     const count = Math.ceil(PLAN.latencyN / PLAN.blocks);
     latency.floor.push(...failures.samples('floor c=1', await load.run({ kind: 'latency', target: floorInvoke, warmup: 5, count })));
     latency.nimbus.push(...failures.samples('warm invoke c=1', await load.run({ kind: 'latency', target: nimbusInvoke, warmup: 5, count })));
+    latency.url.push(...failures.samples('function URL c=1', await load.run({ kind: 'latency', target: urlTarget, warmup: 5, count })));
   }
   for (let b = 0; b < PLAN.blocks; b++) {
     const count = Math.ceil(PLAN.sdkN / PLAN.blocks);
@@ -245,7 +261,7 @@ async function measure(r: Running): Promise<Results> {
     },
     cold: { fresh: coldResults(fresh), update: coldResults(update), freshWithoutSandbox: coldResults(freshBare) },
     warm: {
-      nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor), pythonHttp: summarize(pythonLatency),
+      nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor), pythonHttp: summarize(pythonLatency), functionUrl: summarize(latency.url),
       nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),
     },
     throughput: tput,

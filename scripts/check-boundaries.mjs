@@ -19,7 +19,8 @@ export const allowed = {
   engine: ['shared', 'model', 'config', 'runtimes', 'sandbox', 'observe'],
   services: ['shared', 'model', 'config', 'store', 'engine', 'observe', 'runtimes'],
   api: ['services', 'model', 'shared', 'observe'],
-  main: ['shared', 'model', 'config', 'store', 'runtimes', 'sandbox', 'engine', 'services', 'api', 'observe'],
+  gateway: ['services', 'model', 'shared', 'observe'],
+  main: ['shared', 'model', 'config', 'store', 'runtimes', 'sandbox', 'engine', 'services', 'api', 'gateway', 'observe'],
   cli: ['shared', 'config', 'main'],
 };
 

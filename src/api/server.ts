@@ -2,20 +2,23 @@
 // single error mapper. Operations live in api/operations/*.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../observe/index.js';
-import type { AccountService, AliasService, ConcurrencyService, EventInvokeConfigService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, RequestContext } from '../services/index.js';
+import type { AccountService, AliasService, ConcurrencyService, EventInvokeConfigService, FunctionService, FunctionUrlService, HttpApiService, InvokeService, LayerService, LogService, PolicyService, ProvisionedConcurrencyService, RequestContext } from '../services/index.js';
 import { AwsError } from '../shared/errors.js';
 import { newRequestId } from '../shared/ids.js';
 import { sendError } from './http.js';
 import { registerAccountOperations } from './operations/account.js';
 import { registerAliasOperations } from './operations/aliases.js';
+import { registerApiGatewayV2Operations } from './operations/apigatewayv2.js';
 import { registerConcurrencyOperations } from './operations/concurrency.js';
 import { registerFunctionOperations } from './operations/functions.js';
 import { registerEventInvokeConfigOperations } from './operations/event-invoke-config.js';
+import { registerFunctionUrlOperations } from './operations/function-urls.js';
 import { registerInvokeOperations } from './operations/invoke.js';
 import { registerInvokeStreamOperation } from './operations/invoke-stream.js';
 import { registerLayerOperations } from './operations/layers.js';
 import { handleLogsRequest, isLogsRequest } from './operations/logs.js';
 import { type HealthSource, registerNimbusOperations } from './operations/nimbus.js';
+import { registerPermissionOperations } from './operations/permissions.js';
 import { registerTagOperations } from './operations/tags.js';
 import { type ApiCall, Router } from './router.js';
 import { regionOf } from './sigv4.js';
@@ -30,10 +33,20 @@ export interface ApiDeps {
   readonly eventInvokeConfigs: EventInvokeConfigService;
   readonly account: AccountService;
   readonly logs: LogService;
+  readonly urls: FunctionUrlService;
+  readonly policies: PolicyService;
+  readonly httpApis: HttpApiService;
+  /** HTTP triggers (function URLs, HTTP APIs) share the listener: requests they claim by Host or path go to them. */
+  readonly triggers?: TriggerDispatcher;
   readonly health: HealthSource;
   readonly logger: Logger;
   readonly accountId: string;
   readonly defaultRegion: string;
+}
+
+export interface TriggerDispatcher {
+  /** Handles the request and returns true when it is addressed to a trigger; false leaves it to the API. */
+  dispatch(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 export interface ApiServer {
@@ -54,6 +67,9 @@ export function createApiServer(deps: ApiDeps): ApiServer {
   registerTagOperations(router, deps.functions);
   registerAccountOperations(router, deps.account);
   registerNimbusOperations(router, deps.functions, deps.health);
+  registerFunctionUrlOperations(router, deps.urls);
+  registerPermissionOperations(router, deps.policies);
+  registerApiGatewayV2Operations(router, deps.httpApis);
 
   let active = 0;
   const idleWaiters: Array<() => void> = [];
@@ -63,6 +79,7 @@ export function createApiServer(deps: ApiDeps): ApiServer {
       active -= 1;
       if (active === 0) for (const wake of idleWaiters.splice(0)) wake();
     });
+    if (deps.triggers?.dispatch(req, res) === true) return;
     handle(router, deps, req, res).catch((err: unknown) => deps.logger.error({ err }, 'request handler failed'));
   });
   // Invocations can legitimately run for 15 minutes.

@@ -28,7 +28,7 @@ export function str(o: Json, key: string): string | undefined {
   return v;
 }
 
-function num(o: Json, key: string): number | undefined {
+export function num(o: Json, key: string): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError();

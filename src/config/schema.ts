@@ -75,6 +75,13 @@ export const schema = {
     droppedRetentionDays: { default: 7, description: 'Dropped async events (retries or event age exhausted) are kept this long for `nimbus queue`, then deleted.', min: 0 },
     pollIntervalMs: { default: 1000, description: 'How often the queue worker looks for async events whose retry became due (new events wake it at once).', min: 1 },
   },
+  gateway: {
+    iamCredentials: {
+      default: '',
+      description: 'Callers that AuthType AWS_IAM function URLs accept: `ACCESS_KEY_ID:SECRET[,ACCESS_KEY_ID:SECRET...]`, checked by SigV4 signature (empty: every signed request is refused).',
+      aliases: ['NIMBUS_IAM_CREDENTIALS'],
+    },
+  },
   log: {
     level: { default: 'info', description: 'Platform log level (trace, debug, info, warn, error, fatal, silent).', aliases: ['NIMBUS_LOG_LEVEL'] },
     functionLogRetentionDays: { default: 7, description: 'Function log events older than this are deleted.', min: 1 },

@@ -8,12 +8,14 @@ import { join, resolve } from 'node:path';
 import { createApiServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import { Engine } from '../engine/index.js';
+import { TriggerGateway } from '../gateway/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
-import { AccountService, AliasService, ConcurrencyService, ProvisionedConcurrencyService, FunctionService, InvokeService, LayerService, LogService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
+import { AccountService, AliasService, ConcurrencyService, FunctionService, FunctionUrlService, HttpApiService, InvokeService, LayerService, LogService, PolicyService, ProvisionedConcurrencyService, UNZIPPED_LIMIT_BYTES } from '../services/index.js';
 import { type AsyncParts, startAsync } from './async.js';
 import { systemClock } from '../shared/clock.js';
-import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteLayerRepository } from '../store/index.js';
+import { parseCredentialList } from '../shared/sigv4-verifier.js';
+import { CodeStore, openDatabase, OptTreeStore, SqliteFunctionRepository, SqliteHttpApiRepository, SqliteLayerRepository, SqliteTriggerRepository } from '../store/index.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 export const VERSION = '0.1.0';
@@ -77,6 +79,13 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   await provisioned.reconcile();
   asyncParts.worker(invoker);
   const startedAt = Date.now();
+  const triggerRepo = new SqliteTriggerRepository(db);
+  const urls = new FunctionUrlService(repo, triggerRepo, systemClock);
+  const policies = new PolicyService(repo, triggerRepo);
+  const httpApis = new HttpApiService(new SqliteHttpApiRepository(db), systemClock);
+  const triggers = new TriggerGateway({
+    urls, policies, httpApis, invoker, credentials: parseCredentialList(config.gateway.iamCredentials), accountId: config.account.accountId, logger,
+  });
 
   const api = createApiServer({
     functions,
@@ -86,6 +95,10 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
     layers,
     invoker,
     eventInvokeConfigs: asyncParts.configs,
+    urls,
+    policies,
+    httpApis,
+    triggers,
     account: new AccountService(repo, concurrency),
     logs: new LogService(logStore),
     logger,

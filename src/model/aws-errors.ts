@@ -176,3 +176,59 @@ export const messages = {
   weightSameVersion: (v: string) => `Invalid function version ${v}. Function version ${v} is already included in routing configuration.`,
   latestWithWeights: '$LATEST is not supported for an alias pointing to more than 1 version',
 } as const;
+
+/** Wording of the function URL operations, as AWS recorded it (LocalStack's TestLambdaUrl snapshots). */
+export const urlMessages = {
+  notFound: 'The resource you requested does not exist.',
+  functionMissing: 'Function does not exist',
+  exists: (arn: string) => `Failed to create function url config for [functionArn = ${arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+  /** The body of a URL request that auth or the resource policy refuses (403 AccessDeniedException). */
+  forbidden: 'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html',
+} as const;
+
+/** Wording of AddPermission / GetPolicy / RemovePermission, as AWS recorded it (TestLambdaPermissions). */
+export const policyMessages = {
+  noPolicy: 'No policy is associated with the given resource.',
+  noPolicyFor: (arn: string) => `No policy found for: ${arn}`,
+  statementNotFound: (sid: string) => `Statement ${sid} is not found in resource policy.`,
+  statementExists: (sid: string) =>
+    `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+  latest: 'We currently do not support adding policies for $LATEST.',
+  badPrincipal: 'The provided principal was invalid. Please check the principal and try again.',
+  resourceMissing: 'The resource you requested does not exist.',
+} as const;
+
+/** Wording of the HTTP API operations (API Gateway's where known; Nimbus's own where it refuses what it lacks). */
+export const httpApiMessages = {
+  nameRequired: 'Name is required.',
+  protocol: (p: string | undefined) => (p === 'WEBSOCKET' ? 'Nimbus serves HTTP APIs only: WEBSOCKET APIs are not supported.' : `Invalid protocol type: ${String(p)}`),
+  routeKeyWithoutTarget: 'RouteKey can only be specified for quick create, with a Target.',
+  apiNotFound: (accountId: string, apiId: string) => `Invalid API identifier specified ${accountId}:${apiId}`,
+  routeKeyRequired: 'RouteKey is required.',
+  routeKey: (key: string) => `Unable to create route ${key}: the route key must be $default or "<METHOD> /<path>".`,
+  routeExists: (key: string) => `Route with key ${key} already exists for this API`,
+  routeNotFound: (id: string) => `Invalid Route identifier specified ${id}`,
+  integrationNotFound: (id: string) => `Invalid Integration identifier specified ${id}`,
+  integrationInUse: (id: string) => `Cannot delete Integration ${id}: it is the target of a route.`,
+  integrationType: (t: string | undefined) => `Nimbus supports integrationType AWS_PROXY (Lambda proxy) only, not ${String(t)}.`,
+  integrationUri: (uri: string) => `Invalid integration URI specified: ${uri}. Nimbus integrates Lambda function ARNs.`,
+  payloadVersion: (v: string) => `Invalid payload format version specified: ${v}`,
+  timeout: 'Timeout must be between 50 ms and 30000 ms',
+  target: (t: string) => `Invalid target: ${t}`,
+  stageName: (name: string | undefined) => `Invalid stage name: ${String(name)}`,
+  stageExists: (name: string) => `Stage ${name} already exists`,
+  stageNotFound: 'Invalid stage identifier specified',
+} as const;
+
+/** API Gateway v2's errors: `{"message": ...}` bodies named by x-amzn-ErrorType. */
+export function notFoundV2(message: string): AwsError {
+  return new AwsError('NotFoundException', message, { status: 404, faultType: null });
+}
+
+export function badRequestV2(message: string): AwsError {
+  return new AwsError('BadRequestException', message, { status: 400, faultType: null });
+}
+
+export function conflictV2(message: string): AwsError {
+  return new AwsError('ConflictException', message, { status: 409, faultType: null });
+}

@@ -10,3 +10,6 @@ export * from './layer.js';
 export * from './layer-validation.js';
 export * from './response-stream.js';
 export * from './http-integration-response.js';
+export * from './function-url.js';
+export * from './resource-policy.js';
+export * from './http-api.js';

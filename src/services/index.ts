@@ -14,3 +14,6 @@ export { EventInvokeConfigService, type EventInvokeConfigInput, type EventInvoke
 export { ConcurrencyService, type ConcurrencyLimits } from './concurrency-service.js';
 export { LayerService, type PublishLayerRequest, type Page, DEFAULT_LAYER_PAGE_SIZE } from './layer-service.js';
 export { ProvisionedConcurrencyService, type ProvisionedView } from './provisioned-service.js';
+export { FunctionUrlService, urlArn } from './function-url-service.js';
+export { PolicyService } from './policy-service.js';
+export { HttpApiService, type CreateApiInput, type IntegrationInput, type StageInput } from './http-api-service.js';

@@ -7,3 +7,5 @@ export { ZipRejected, type ZipRejectionKind } from './zip-extract.js';
 export { SqliteAsyncEventStore, type EventTarget, type NewEvent, type QueuedEvent, type QueueCounts } from './async-event-store.js';
 export { SqliteLayerRepository, type LayerRepository, type LayerKey } from './layer-repository.js';
 export { OptTreeStore } from './opt-tree-store.js';
+export { SqliteTriggerRepository, type TriggerRepository } from './trigger-repository.js';
+export { SqliteHttpApiRepository, type HttpApiRepository } from './http-api-repository.js';

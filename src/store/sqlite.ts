@@ -93,6 +93,43 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, region, name, qualifier),
      FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
    ) WITHOUT ROWID;`,
+  // 6: function URL configurations ($LATEST or an alias; url_id is the host label) and resource policies (per
+  // qualifier), both part of their function: deleting the function deletes them. A version's or alias's policy goes
+  // with the version or alias (an alias's URL stays, as on AWS, and answers 403 until the alias is back).
+  `CREATE TABLE function_urls (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     qualifier  TEXT NOT NULL,
+     url_id     TEXT NOT NULL UNIQUE,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, qualifier),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;
+   CREATE TABLE function_policies (
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     qualifier  TEXT NOT NULL,
+     record     TEXT NOT NULL,
+     PRIMARY KEY (account_id, region, name, qualifier),
+     FOREIGN KEY (account_id, region, name) REFERENCES functions (account_id, region, name) ON DELETE CASCADE
+   ) WITHOUT ROWID;
+   CREATE TRIGGER function_aliases_policy AFTER DELETE ON function_aliases BEGIN
+     DELETE FROM function_policies WHERE account_id = OLD.account_id AND region = OLD.region AND name = OLD.name AND qualifier = OLD.alias;
+   END;
+   CREATE TRIGGER function_versions_policy AFTER DELETE ON function_versions BEGIN
+     DELETE FROM function_policies
+     WHERE account_id = OLD.account_id AND region = OLD.region AND name = OLD.name AND qualifier = CAST(OLD.version AS TEXT);
+   END;`,
+  // 7: HTTP APIs (API Gateway v2): one JSON document per API (model/http-api.ts HttpApiRecord: routes,
+  // integrations, stages). API ids are global, as their host names are.
+  `CREATE TABLE http_apis (
+     api_id     TEXT NOT NULL PRIMARY KEY,
+     account_id TEXT NOT NULL,
+     region     TEXT NOT NULL,
+     record     TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(file: string): Db {
