@@ -10,7 +10,7 @@ import { verifySigV4 } from '../shared/sigv4-verifier.js';
 import { isPreflight, preflightHeaders, withCors } from './cors.js';
 import { buildEventV2, decodedPath } from './event-v2.js';
 import type { TriggerRequest } from './http-request.js';
-import { mapResultV2 } from './http-response.js';
+import { type HttpReply, mapResultV2 } from './http-response.js';
 import { type FailureReplies, invokeForHttp, invokeStreamedForHttp, jsonReply, sendReply } from './invoke-for-http.js';
 
 export interface FunctionUrlDeps {
@@ -35,19 +35,20 @@ export async function serveFunctionUrl(deps: FunctionUrlDeps, urlId: string, req
   // 2. Authorisation.
   const iam = authorise(deps, url, req, signedTarget);
   if (iam === 'denied') return sendReply(res, requestId, urlFailures.forbidden);
-  // 3. Event, invocation, mapping. RESPONSE_STREAM URLs go through the streaming seam (buffered until streaming lands).
+  // 3. Event, invocation, mapping. RESPONSE_STREAM URLs stream the function's response to the client as it comes.
   const domainName = `${url.urlId}.lambda-url.${url.region}.localhost`;
   const event = buildEventV2(req, {
     accountId: iam === 'anonymous' ? 'anonymous' : deps.accountId, apiId: url.urlId, domainName: host === '' ? domainName : host.replace(/:\d+$/, ''),
     requestId, nowMs: Date.now(), routeKey: '$default', stage: '$default', path: decodedPath(req.rawPath),
     ...(iam === 'anonymous' ? {} : { iam }),
   });
-  const invoke = url.invokeMode === 'RESPONSE_STREAM' ? invokeStreamedForHttp : invokeForHttp;
-  const reply = await invoke(deps.invoker, deps.logger, {
+  const target = {
     accountId: url.accountId, region: url.region, requestId, functionName: url.functionName,
     qualifier: url.qualifier === LATEST ? undefined : url.qualifier, event,
-  }, mapResultV2, urlFailures);
-  sendReply(res, requestId, withCors(reply, url.cors, origin));
+  };
+  const decorate = (reply: HttpReply): HttpReply => withCors(reply, url.cors, origin);
+  if (url.invokeMode === 'RESPONSE_STREAM') return invokeStreamedForHttp(deps.invoker, deps.logger, target, mapResultV2, urlFailures, res, decorate);
+  sendReply(res, requestId, decorate(await invokeForHttp(deps.invoker, deps.logger, target, mapResultV2, urlFailures)));
 }
 
 type IamIdentity = { accessKey: string; accountId: string; callerId: string; userArn: string; userId: string };

@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -221,16 +223,57 @@ describe('function URLs: serving', () => {
     assert.equal(r.headers['x-amzn-errortype'], 'TooManyRequestsException');
   });
 
-  it('serves a RESPONSE_STREAM URL (answered buffered until response streaming lands)', async () => {
-    await deployFixture(server.lambda, 'http-results', 'url-stream');
+  it('streams a RESPONSE_STREAM URL: the prelude\'s status, headers and cookies, then chunks while the function runs', async () => {
+    await deployFixture(server.lambda, 'url-stream', 'url-stream', { Timeout: 20 });
     const out = await server.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'url-stream', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
     assert.equal(out.InvokeMode, 'RESPONSE_STREAM');
     await server.lambda.send(new AddPermissionCommand({
       FunctionName: 'url-stream', StatementId: 'url', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE',
     }));
-    const r = await httpRequest(server.port, { host: new URL(out.FunctionUrl ?? '').host, path: '/streamed' });
-    assert.equal(r.status, 200);
-    assert.equal(json(r)['rawPath'], '/streamed');
+    const host = new URL(out.FunctionUrl ?? '').host;
+
+    // The function waits for the gate, which opens only once the client holds the first chunk: a buffering
+    // server would deadlock until the function's timeout.
+    let open: () => void = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const gate = createServer((_req, res) => void opened.then(() => res.end('go')));
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    try {
+      const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/`;
+      const streamed = await new Promise<{ status: number; headers: IncomingHttpHeaders; first: string; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path: `/?gate=${encodeURIComponent(gateUrl)}`, headers: { Host: host } }, (res) => {
+          let body = '';
+          let first: string | undefined;
+          res.on('data', (c: Buffer) => {
+            body += c.toString('utf8');
+            if (first === undefined) {
+              first = body;
+              open();
+            }
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, first: first ?? '', body }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(streamed.status, 201);
+      assert.equal(streamed.headers['x-custom'], 'yes');
+      assert.deepEqual(streamed.headers['set-cookie'], ['a=1']);
+      assert.equal(streamed.headers['transfer-encoding'], 'chunked');
+      assert.equal(streamed.first, 'first;', 'the first chunk arrived on its own, before the function went on');
+      assert.equal(streamed.body, 'first;second');
+    } finally {
+      gate.closeAllConnections();
+      await new Promise<void>((resolve) => gate.close(() => resolve()));
+    }
+
+    // A plain stream (no prelude) is a 200 of the declared type; a failure mid-stream cuts the connection.
+    const plain = await httpRequest(server.port, { host, path: '/plain' });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-type'], 'text/plain');
+    assert.equal(plain.body.toString('utf8'), 'path /plain');
+    await assert.rejects(httpRequest(server.port, { host, path: '/?fail=1' }), /aborted|socket hang up|ECONNRESET/);
   });
 
   it('refuses a request body over 6 MB with 413', async () => {
