@@ -3,6 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { loadConfig, type ConfigOverrides } from '../../src/config/index.js';
 import { createLogger } from '../../src/observe/index.js';
 import { type RunningNimbus, startNimbus } from '../../src/main/index.js';
@@ -43,6 +44,21 @@ export async function startTestServer(overrides: ConfigOverrides = {}, dataDir?:
 }
 
 /** Whether the server's functions run in the bubblewrap sandbox (Lambda's layout), as its health output says. */
+/**
+ * Starts one server for the enclosing describe block (before/after hooks) and hands it over, with whether its
+ * environments run in the bubblewrap sandbox.
+ */
+export function serverPerSuite(use: (server: TestServer, sandboxed: boolean) => void, overrides: ConfigOverrides = {}): void {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startTestServer(overrides);
+    use(server, await isSandboxed(server));
+  });
+  after(async () => {
+    await server?.stop();
+  });
+}
+
 export async function isSandboxed(server: TestServer): Promise<boolean> {
   const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { protections: { filesystemIsolation: string } };
   return health.protections.filesystemIsolation === 'bubblewrap';

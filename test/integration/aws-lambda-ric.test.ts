@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deployFixture, fixtureDir } from '../helpers/functions.js';
 import { invoke, type InvokeResult } from '../helpers/invoke.js';
-import { isSandboxed, startTestServer, type TestServer } from '../helpers/server.js';
+import { type TestServer, serverPerSuite } from '../helpers/server.js';
 import { invokeStream } from '../helpers/stream-invoke.js';
 import { makeZip, type ZipContent } from '../helpers/zip.js';
 
@@ -35,12 +35,9 @@ const CLIENT_CONTEXT = Buffer.from(JSON.stringify({ custom: { from: 'test' }, en
 describe('aws-lambda-ric as a provided.al2023 runtime', () => {
   let server: TestServer;
   let isolated: boolean;
-  before(async () => {
-    server = await startTestServer();
-    isolated = await isSandboxed(server);
-  });
-  after(async () => {
-    await server.stop();
+  serverPerSuite((s, sandboxed) => {
+    server = s;
+    isolated = sandboxed;
   });
 
   /** Deploys `fixture` twice (official client / Nimbus's client) and invokes both with the same event. */

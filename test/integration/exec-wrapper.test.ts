@@ -4,22 +4,19 @@
 import { GetFunctionCommand, type Runtime, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { invoke } from '../helpers/invoke.js';
-import { isSandboxed, startTestServer, type TestServer } from '../helpers/server.js';
+import { type TestServer, serverPerSuite } from '../helpers/server.js';
 
 interface Wrapped { wrappedBy: string | null; command: string | null }
 
 describe('AWS_LAMBDA_EXEC_WRAPPER', () => {
   let server: TestServer;
   let isolated: boolean;
-  before(async () => {
-    server = await startTestServer();
-    isolated = await isSandboxed(server);
-  });
-  after(async () => {
-    await server.stop();
+  serverPerSuite((s, sandboxed) => {
+    server = s;
+    isolated = sandboxed;
   });
 
   /** Where the function sees a file of its package: /var/task in the sandbox, the extracted code's host path without. */

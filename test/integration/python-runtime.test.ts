@@ -3,10 +3,10 @@
 // state, context, errors, timeout, exit, big response) and the environment is compared with the variables
 // AWS recorded for python3.12.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { environmentProcesses, eventually, invoke } from '../helpers/invoke.js';
-import { isSandboxed, startTestServer, type TestServer } from '../helpers/server.js';
+import { type TestServer, serverPerSuite } from '../helpers/server.js';
 import { recordedEnvironment } from '../helpers/snapshots.js';
 import { makeZip } from '../helpers/zip.js';
 
@@ -16,12 +16,9 @@ const python = { Runtime: RUNTIME, Handler: 'index.handler' } as const;
 describe('python runtime', () => {
   let server: TestServer;
   let isolated: boolean;
-  before(async () => {
-    server = await startTestServer();
-    isolated = await isSandboxed(server);
-  });
-  after(async () => {
-    await server.stop();
+  serverPerSuite((s, sandboxed) => {
+    server = s;
+    isolated = sandboxed;
   });
 
   it('echoes the event and keeps module state in a warm environment', async () => {
