@@ -113,8 +113,10 @@ export function rows(r: Results): Array<Row | string> {
     const fl = t.floor[i];
     if (fl === undefined) return;
     const envs = t.environments[i];
-    const ref = n.concurrency === 1 ? 'prototype 12.6k (0.28× floor); sls-offline in-proc 10.7k' : 'prototype c=10: 15.0k (2 envs)';
-    out.push([`c=${n.concurrency} req/s${envs === undefined ? '' : ` (${envs} env${envs === 1 ? '' : 's'})`}`, rps(n.reqPerSec), `${rps(fl.reqPerSec)} ³`, ratio(n.reqPerSec, fl.reqPerSec), ref]);
+    const ref = n.concurrency === 1 ? 'prototype 12.6k (0.28× floor); sls-offline in-proc 10.7k'
+      : n.concurrency === 10 ? 'prototype c=10: 15.0k (2 envs); here 128 MB = 7% of a core per env' : '128 MB functions: CPU share, as on Lambda';
+    const size = n.concurrency === 1 ? '' : ', 128 MB';
+    out.push([`c=${n.concurrency} req/s${size}${envs === undefined ? '' : ` (${envs} env${envs === 1 ? '' : 's'})`}`, rps(n.reqPerSec), `${rps(fl.reqPerSec)} ³`, ratio(n.reqPerSec, fl.reqPerSec), ref]);
     out.push([`  latency at c=${n.concurrency}`, pair(n.latencyMs, 'p99'), pair(fl.latencyMs, 'p99'), ratio(n.latencyMs.p50, fl.latencyMs.p50), '']);
   });
 
