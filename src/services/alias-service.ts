@@ -95,9 +95,7 @@ export class AliasService {
   /** The function (unqualified); AWS names the target version in the not-found message of CreateAlias. */
   private functionFor(ctx: RequestContext, functionName: string, notFoundQualifier: string | undefined): FunctionRecord {
     const ref = this.resolver.ref(ctx, functionName, undefined);
-    const record = ref.accountId === undefined || ref.accountId === ctx.accountId
-      ? this.repo.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name })
-      : undefined;
+    const record = this.resolver.functionOf(ctx, ref);
     if (record === undefined) throw functionNotFound(functionArn(ctx.region, ctx.accountId, ref.name, notFoundQualifier));
     return record;
   }

@@ -84,9 +84,7 @@ export class ConcurrencyService {
   private unqualified(ctx: RequestContext, functionName: string, notFoundQualifier: string | undefined): FunctionRecord {
     const ref = this.resolver.ref(ctx, functionName, undefined);
     if (ref.qualifier !== undefined) throw invalidParameter(messages.qualifiedConcurrency);
-    const record = ref.accountId === undefined || ref.accountId === ctx.accountId
-      ? this.repo.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name })
-      : undefined;
+    const record = this.resolver.functionOf(ctx, ref);
     if (record === undefined) throw functionNotFound(functionArn(ctx.region, ctx.accountId, ref.name, notFoundQualifier));
     return record;
   }

@@ -28,12 +28,17 @@ export class FunctionResolver {
     return ref;
   }
 
+  /** The function (`$LATEST`) a parsed name refers to in the caller's account and region; another account's is none. */
+  functionOf(ctx: RequestContext, ref: FunctionRef): FunctionRecord | undefined {
+    if (ref.accountId !== undefined && ref.accountId !== ctx.accountId) return undefined;
+    return this.repo.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name });
+  }
+
   resolve(ctx: RequestContext, functionName: string, qualifier: string | undefined, opts: { latestInNotFound?: boolean } = {}): Resolved {
     const ref = this.ref(ctx, functionName, qualifier);
     const notFoundQualifier = ref.qualifier ?? (opts.latestInNotFound ? LATEST : undefined);
     const notFound = () => functionNotFound(functionArn(ctx.region, ctx.accountId, ref.name, notFoundQualifier));
-    if (ref.accountId !== undefined && ref.accountId !== ctx.accountId) throw notFound();
-    const record = this.repo.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name });
+    const record = this.functionOf(ctx, ref);
     if (record === undefined) throw notFound();
     const q = ref.qualifier;
     if (q === undefined || q === LATEST) return { record, config: record, ref, version: LATEST };

@@ -93,9 +93,7 @@ export class FunctionUrlService {
     checkUrlQualifier(qualifier);
     const ref = this.resolver.ref(ctx, functionName, qualifier);
     checkUrlQualifier(ref.qualifier);
-    const record = ref.accountId === undefined || ref.accountId === ctx.accountId
-      ? this.functions.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name })
-      : undefined;
+    const record = this.resolver.functionOf(ctx, ref);
     if (record === undefined) throw resourceNotFound(notFound);
     const q = ref.qualifier ?? LATEST;
     if (q !== LATEST && this.functions.getAlias(record, q) === undefined) throw resourceNotFound(notFound);

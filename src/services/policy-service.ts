@@ -76,9 +76,7 @@ export class PolicyService {
   }
 
   private functionOf(ctx: RequestContext, ref: FunctionRef, notFound: () => Error): FunctionRecord {
-    const record = ref.accountId === undefined || ref.accountId === ctx.accountId
-      ? this.functions.get({ accountId: ctx.accountId, region: ctx.region, name: ref.name })
-      : undefined;
+    const record = this.resolver.functionOf(ctx, ref);
     if (record === undefined) throw notFound();
     return record;
   }

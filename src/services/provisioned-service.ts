@@ -135,9 +135,8 @@ export class ProvisionedConcurrencyService {
   /** Resolves a version or alias qualifier with the errors AWS gives this API ($LATEST refused with `latestMessage`). */
   private target(ctx: RequestContext, functionName: string, qualifier: string, latestMessage: string): Target {
     const ref = this.resolver.ref(ctx, functionName, undefined);
-    const name = ref.name;
-    const record = ref.accountId === undefined || ref.accountId === ctx.accountId ? this.repo.get({ accountId: ctx.accountId, region: ctx.region, name }) : undefined;
-    const arn = functionArn(ctx.region, ctx.accountId, name, qualifier);
+    const record = this.resolver.functionOf(ctx, ref);
+    const arn = functionArn(ctx.region, ctx.accountId, ref.name, qualifier);
     if (qualifier === LATEST) {
       if (record === undefined) throw functionNotFound(arn);
       throw invalidParameter(latestMessage);
