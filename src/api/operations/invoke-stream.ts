@@ -7,22 +7,12 @@
 import type { ServerResponse } from 'node:http';
 import { type InvocationOutcome, type ResponseStreamSink, type ResponseStreamStart, serviceException } from '../../model/index.js';
 import type { InvokeService } from '../../services/index.js';
-import { AwsError } from '../../shared/errors.js';
 import { encodeEvent } from '../event-stream.js';
 import { readBody, sendEmpty } from '../http.js';
-import type { ApiCall, Router } from '../router.js';
-import { checkJson, clientContext, header, logTail, SYNC_PAYLOAD_LIMIT } from './invoke.js';
+import type { Router } from '../router.js';
+import { checkJson, header, invocationType, invokeRequest, logTail, platformError, SYNC_PAYLOAD_LIMIT } from './invoke.js';
 
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
-
-/** ResponseStreamingInvocationType: RequestResponse or DryRun (no Event for a streamed answer). */
-function invocationType(call: ApiCall): 'RequestResponse' | 'DryRun' {
-  const t = header(call, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (t === 'RequestResponse' || t === 'DryRun') return t;
-  throw new AwsError('ValidationException',
-    `1 validation error detected: Value '${t}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [RequestResponse, DryRun]`,
-    { status: 400, faultType: null });
-}
 
 /** The caller's end of one streamed invocation: event-stream messages written as the function produces them. */
 class EventStreamWriter implements ResponseStreamSink {
@@ -92,26 +82,17 @@ function errorFields(payload: Buffer, errorType: string): { code: string; detail
 
 export function registerInvokeStreamOperation(router: Router, invoker: InvokeService): void {
   router.add('POST', '/2021-11-15/functions/{name}/response-streaming-invocations', async (call) => {
-    const type = invocationType(call);
+    // ResponseStreamingInvocationType: RequestResponse or DryRun (no Event for a streamed answer).
+    const type = invocationType(call, ['RequestResponse', 'DryRun']);
     const payload = await readBody(call.req, SYNC_PAYLOAD_LIMIT, 'InvokeWithResponseStream');
     checkJson(payload);
-    const context = clientContext(call);
     const writer = new EventStreamWriter(call.res);
-    const result = await invoker.invoke(call.ctx, {
-      functionName: call.params['name'] ?? '',
-      qualifier: call.query.get('Qualifier') ?? undefined,
-      invocationType: type,
-      payload: payload.length === 0 ? Buffer.from('{}') : payload,
-      ...(context === undefined ? {} : { clientContext: context }),
-      responseStream: writer,
-    });
+    const result = await invoker.invoke(call.ctx, { ...invokeRequest(call, type, payload), responseStream: writer });
     if (result.kind === 'dry-run') return sendEmpty(call.res, 204);
     // This operation never takes InvocationType Event, so nothing is ever queued here.
     if (result.kind === 'queued') throw serviceException('An InvokeWithResponseStream call was queued.');
     const outcome = result.outcome;
-    if (outcome.kind === 'platform-error' && !writer.headersSent) {
-      throw outcome.status >= 500 ? serviceException(outcome.message) : new AwsError(outcome.errorType, outcome.message, { status: outcome.status });
-    }
+    if (outcome.kind === 'platform-error' && !writer.headersSent) throw platformError(outcome);
     writer.finish(outcome, header(call, 'x-amz-log-type') === 'Tail' ? logTail(outcome.logLines) : undefined);
   });
 }

@@ -1,7 +1,7 @@
 // Invoke (POST /2015-03-31/functions/{F}/invocations) and the deprecated InvokeAsync: request headers in,
 // the outcome out as AWS writes it (status, X-Amz-Function-Error, X-Amz-Executed-Version, X-Amz-Log-Result).
-import { invalidParameter, invalidRequestContent, messages, serviceException, tooManyRequests } from '../../model/index.js';
-import type { InvocationType, InvokeService } from '../../services/index.js';
+import { type InvocationOutcome, invalidParameter, invalidRequestContent, messages, serviceException, tooManyRequests } from '../../model/index.js';
+import type { InvocationType, InvokeRequest, InvokeService } from '../../services/index.js';
 import { AwsError } from '../../shared/errors.js';
 import { readBody, sendEmpty, sendJson } from '../http.js';
 import type { ApiCall, Router } from '../router.js';
@@ -18,12 +18,32 @@ export function header(call: ApiCall, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function invocationType(call: ApiCall): InvocationType {
+/** X-Amz-Invocation-Type against the operation's enum (AWS quotes the enum in its order in the message). */
+export function invocationType<T extends InvocationType>(call: ApiCall, allowed: readonly T[]): T {
   const t = header(call, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (t === 'RequestResponse' || t === 'Event' || t === 'DryRun') return t;
+  if ((allowed as readonly string[]).includes(t)) return t as T;
   throw new AwsError('ValidationException',
-    `1 validation error detected: Value '${t}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+    `1 validation error detected: Value '${t}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
     { status: 400, faultType: null });
+}
+
+/** The invocation an Invoke-style request asks for: name, Qualifier, type, payload (empty → `{}`), client context. */
+export function invokeRequest(call: ApiCall, invocationType: InvocationType, payload: Buffer): InvokeRequest {
+  const context = clientContext(call);
+  return {
+    functionName: call.params['name'] ?? '',
+    qualifier: call.query.get('Qualifier') ?? undefined,
+    invocationType,
+    // An empty body reaches the function as `{}`, as with AWS's SDKs and CLI.
+    payload: payload.length === 0 ? Buffer.from('{}') : payload,
+    ...(context === undefined ? {} : { clientContext: context }),
+  };
+}
+
+/** A platform failure as the AWS error the caller gets; no room on the host is a throttle, like the account limit. */
+export function platformError(outcome: Extract<InvocationOutcome, { kind: 'platform-error' }>): AwsError {
+  if (outcome.status === 429) return tooManyRequests('ConcurrentInvocationLimitExceeded');
+  return outcome.status >= 500 ? serviceException(outcome.message) : new AwsError(outcome.errorType, outcome.message, { status: outcome.status });
 }
 
 /** The payload must be JSON; AWS reports the parser's complaint after a fixed prefix. */
@@ -57,26 +77,14 @@ export function logTail(lines: readonly string[]): string {
 
 export function registerInvokeOperations(router: Router, invoker: InvokeService): void {
   router.add('POST', '/2015-03-31/functions/{name}/invocations', async (call) => {
-    const type = invocationType(call);
+    const type = invocationType(call, ['Event', 'RequestResponse', 'DryRun']);
     const payload = await readBody(call.req, type === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT, 'InvokeFunction');
     checkJson(payload);
-    const context = clientContext(call);
-    const result = await invoker.invoke(call.ctx, {
-      functionName: call.params['name'] ?? '',
-      qualifier: call.query.get('Qualifier') ?? undefined,
-      invocationType: type,
-      // An empty body reaches the function as `{}`, as with AWS's SDKs and CLI.
-      payload: payload.length === 0 ? Buffer.from('{}') : payload,
-      ...(context === undefined ? {} : { clientContext: context }),
-    });
+    const result = await invoker.invoke(call.ctx, invokeRequest(call, type, payload));
     if (result.kind === 'dry-run') return sendEmpty(call.res, 204);
     if (result.kind === 'queued') return sendEmpty(call.res, 202);
     const outcome = result.outcome;
-    if (outcome.kind === 'platform-error') {
-      // The host had no room for another environment: a throttle, as when the account limit is reached.
-      if (outcome.status === 429) throw tooManyRequests('ConcurrentInvocationLimitExceeded');
-      throw outcome.status >= 500 ? serviceException(outcome.message) : new AwsError(outcome.errorType, outcome.message, { status: outcome.status });
-    }
+    if (outcome.kind === 'platform-error') throw platformError(outcome);
     const headers: Record<string, string | number> = {
       'Content-Type': outcome.kind === 'ok' ? outcome.contentType : 'application/json',
       'Content-Length': outcome.payload.length,
