@@ -1,6 +1,6 @@
 #!/bin/sh
 # Sets up what Nimbus needs on a fresh machine, idempotently, then builds (incrementally).
-#   sh scripts/setup.sh          what `npm start` needs: bubblewrap for the sandbox (when root), npm dependencies
+#   sh scripts/setup.sh          what `npm start` needs: bubblewrap for the sandbox and python3 (when root), npm dependencies
 #                                (better-sqlite3 builds from source), build
 #   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws), curl, socat (for
 #                                engine.network=none), boto3, and AWS's aws-lambda-ric built once into
@@ -14,11 +14,12 @@ say() { printf 'nimbus setup: %s\n' "$*" >&2; }
 # and saying so, so only the tests insist on it.
 packages=""
 [ -x /usr/bin/bwrap ] || packages="$packages bubblewrap"
+# python3: the Python runtimes, and the helper that hands code to pre-started runtimes (sandbox/code-handoff.ts).
+[ -x /usr/bin/python3 ] || packages="$packages python3"
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/aws ] || packages="$packages awscli"
   [ -x /usr/bin/curl ] || packages="$packages curl"
   [ -x /usr/bin/socat ] || packages="$packages socat"
-  [ -x /usr/bin/python3 ] || packages="$packages python3"
   # aws-lambda-ric compiles its own curl and aws-lambda-cpp (autotools, cmake) and a node-gyp addon.
   for tool in autoconf:autoconf automake:automake libtoolize:libtool cmake:cmake g++:g++ make:make; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || packages="$packages ${tool#*:}"

@@ -55,6 +55,16 @@ export const schema = {
       description: 'New execution environments each function may start per 10 seconds, refilled continuously (AWS\'s concurrency scaling rate); beyond it invocations that need a new environment get 429. 0: unlimited.',
       min: 0,
     },
+    runtimeSlots: {
+      default: 2,
+      description: 'Pre-started runtime processes kept ready per kind of runtime (e.g. nodejs20.x) once a function of that kind has cold-started; a cold start takes one and only loads its function into it. Needs root and the bubblewrap sandbox. 0: every cold start starts its runtime.',
+      min: 0,
+    },
+    runtimeSlotsMax: {
+      default: 8,
+      description: 'Most pre-started runtime processes a kind keeps ready after a burst of cold starts (the number asked for in the last 10 s, at least `engine.runtimeSlots`).',
+      min: 0,
+    },
     admissionWaitMs: { default: 1000, description: 'Longest an invocation waits for host memory (see engine.memoryBudgetMb) before it is refused with 429.', min: 0 },
     isolation: {
       default: 'auto',

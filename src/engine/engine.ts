@@ -99,14 +99,19 @@ export class Engine {
     }
   }
 
-  stats(): { pools: number; idle: number; busy: number; memoryCommittedMb: number; memoryBudgetMb: number } {
+  stats(): {
+    pools: number; idle: number; busy: number; memoryCommittedMb: number; memoryBudgetMb: number; runtimeSlots: { ready: number; handedOut: number };
+  } {
     let idle = 0;
     let busy = 0;
     for (const pool of this.pools.values()) {
       idle += pool.size.idle;
       busy += pool.size.busy;
     }
-    return { pools: this.pools.size, idle, busy, memoryCommittedMb: this.capacity.committedMb, memoryBudgetMb: this.capacity.budgetMb };
+    return {
+      pools: this.pools.size, idle, busy, memoryCommittedMb: this.capacity.committedMb, memoryBudgetMb: this.capacity.budgetMb,
+      runtimeSlots: this.deps.slots?.stats ?? { ready: 0, handedOut: 0 },
+    };
   }
 
   /**
@@ -123,5 +128,6 @@ export class Engine {
     }
     await Promise.all([...this.pools.values()].map((p) => p.stopAll()));
     this.pools.clear();
+    await this.deps.slots?.close();
   }
 }

@@ -24,6 +24,7 @@ import type { Lease } from './host-capacity.js';
 import type { EnvironmentSpec, InvokeInput, LogSink } from './environment-spec.js';
 import { type RuntimeError, RuntimeApi, type RuntimeReply } from './runtime-api.js';
 import { buildRuntimeEnv } from './runtime-env.js';
+import type { RuntimeSlot, RuntimeSlots } from './runtime-slots.js';
 import { type ExtensionFailure, ExtensionHost, failureAsError } from './extension-host.js';
 import { functionRecord, platformRecords, platformStatus } from './telemetry-api.js';
 import { StreamedReply } from './streamed-reply.js';
@@ -45,6 +46,8 @@ export interface EnvironmentDeps {
    * running and skips both cgroup writes (each ~0.2 ms of the server's time); 0 freezes at once.
    */
   readonly freezeDelayMs?: number;
+  /** Pre-started runtimes a cold start may take over instead of starting its own. */
+  readonly slots?: RuntimeSlots;
 }
 
 type Completion =
@@ -81,8 +84,9 @@ const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
 const INIT_TIMED_OUT = Symbol('init timed out');
 
 export class ExecutionEnvironment {
-  readonly id = randomHex(16);
-  readonly logStream: string;
+  /** Names the environment's sandbox (its cgroups) and ends its log stream; a pre-started runtime's when it takes one. */
+  id = randomHex(16);
+  logStream: string;
   private stateValue: EnvironmentState = 'created';
   private proc: SandboxProcess | undefined;
   private server: Server | undefined;
@@ -214,19 +218,28 @@ export class ExecutionEnvironment {
       return missingBootstrap(paths);
     }
     this.ext = this.extensionHost(paths.optDir);
-    this.api = new RuntimeApi(this.handlers(), (req, res) => this.ext?.api.handle(req, res) ?? false);
+    // External extensions start before the runtime, in the same sandbox: that rules out a pre-started runtime.
+    const slot = this.ext.hasExternal ? undefined : this.deps.slots?.take(this.spec, runtime);
+    this.api = new RuntimeApi(this.handlers(), (req, res) => this.ext?.api.handle(req, res) ?? false, slot?.server);
     this.server = this.api.server;
-    // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
-    // (libuv unlinks a listening socket's file when the server closes.)
-    const endpoint = this.deps.sandbox.runtimeApiEndpoint(this.id);
-    await new Promise<void>((resolve) => (endpoint === undefined ? this.server?.listen(0, '127.0.0.1', resolve) : this.server?.listen(endpoint.socketPath, resolve)));
-    this.runtimeApi = endpoint?.advertise ?? `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    this.runtimeApiSocket = endpoint?.socketPath;
+    if (slot === undefined) {
+      // Without a network of its own the runtime reaches its API through a Unix socket; else on loopback TCP.
+      // (libuv unlinks a listening socket's file when the server closes.)
+      const endpoint = this.deps.sandbox.runtimeApiEndpoint(this.id);
+      await new Promise<void>((resolve) => (endpoint === undefined ? this.server?.listen(0, '127.0.0.1', resolve) : this.server?.listen(endpoint.socketPath, resolve)));
+      this.runtimeApi = endpoint?.advertise ?? `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+      this.runtimeApiSocket = endpoint?.socketPath;
+    } else {
+      this.runtimeApi = slot.runtimeApi;
+      this.runtimeApiSocket = slot.socketPath;
+      this.id = slot.id;
+      this.logStream = logStreamName(this.deps.clock.now(), this.spec.version, slot.id);
+    }
     this.writeLog(initStartLine(runtime.versionLabel, this.spec.runtimeVersionArn), this.initLines);
     this.ext.telemetry.emit('platform', 'platform.initStart', platformRecords.initStart(this.spec.functionName, this.spec.version, runtime.versionLabel, this.spec.runtimeVersionArn));
 
     const ready = new Promise<InitFailure | typeof INIT_TIMED_OUT | undefined>((resolve) => (this.readyWaiter = resolve));
-    const spawnFailure = this.spawnRuntime(runtime);
+    const spawnFailure = slot === undefined ? this.spawnRuntime(runtime) : await this.adoptSlot(slot, runtime);
     if (spawnFailure !== undefined) {
       this.readyWaiter = undefined;
       return spawnFailure;
@@ -282,10 +295,35 @@ export class ExecutionEnvironment {
       const errorMessage = `The runtime could not be started: ${err instanceof Error ? err.message : String(err)}`;
       return { errorType: 'Sandbox.Failure', payload: json({ errorType: 'Sandbox.Failure', errorMessage }) };
     }
+    this.adopt(proc);
+    if (withExtensions && proc.control !== undefined) this.ext?.attach(proc.control, (code, signal) => this.onExit(proc, code, signal));
+    return undefined;
+  }
+
+  /**
+   * Takes over a pre-started runtime (runtime-slots.ts): its sandbox is handed the function's code and layers, and
+   * the runtime the environment it would have been started with. If the handoff fails, a runtime is started as usual.
+   */
+  private async adoptSlot(slot: RuntimeSlot, runtime: RuntimeDefinition): Promise<InitFailure | undefined> {
+    const paths = this.deps.sandbox.paths(this.mountsFor(runtime));
+    const env = buildRuntimeEnv(this.spec, runtime, runtime.launch(paths, this.spec.userEnv), paths, this.runtimeApi, this.logStream, this.initializationType);
+    const code = { taskRoot: this.spec.codeDir, ...(this.spec.optDir === undefined ? {} : { optDir: this.spec.optDir }) };
+    this.adopt(slot.proc);
+    try {
+      await slot.proc.assign(code, this.spec.memoryMb, `${JSON.stringify({ env })}\n`);
+      return undefined;
+    } catch {
+      this.proc = undefined; // its exit is expected, not the runtime's failure
+      await slot.proc.kill();
+      return this.spawnRuntime(runtime);
+    }
+  }
+
+  /** The environment's runtime process from now on: its output is the function's log, its exit the runtime's end. */
+  private adopt(proc: SandboxProcess): void {
     this.proc = proc;
     this.cpuLimited = false;
     this.captureOutput(proc);
-    if (withExtensions && proc.control !== undefined) this.ext?.attach(proc.control, (code, signal) => this.onExit(proc, code, signal));
     this.runtimeEnded = false;
     this.sandboxGone = false;
     // With extensions the supervisor reports the runtime's end itself and the sandbox lives on (extension-host.ts).
@@ -294,7 +332,6 @@ export class ExecutionEnvironment {
       this.sandboxGone = true;
       if (!this.runtimeEnded) this.onExit(proc, exit.code, exit.signal);
     });
-    return undefined;
   }
 
   /**

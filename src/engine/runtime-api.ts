@@ -109,26 +109,40 @@ function writeEvent(res: ServerResponse, e: RuntimeEvent): void {
   res.end(e.payload);
 }
 
+/** An HTTP server fit for the Runtime API, without a request handler yet (RuntimeApi adds its own). */
+export function runtimeApiServer(): Server {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  // The runtime's GET /next is a long poll that may wait for minutes: no server-side timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  server.keepAliveTimeout = 0;
+  server.timeout = 0;
+  return server;
+}
+
 export class RuntimeApi {
   readonly server: Server;
   private state: RuntimeState = 'Started';
   /** The event last handed to the runtime: replies must name it, and a repeated /next gets it again. */
   private current: RuntimeEvent | undefined;
 
-  /** `other` answers the other APIs served on the same host:port (Extensions, Telemetry); false: not its path. */
-  constructor(private readonly handlers: RuntimeApiHandlers, private readonly other?: (req: IncomingMessage, res: ServerResponse) => boolean) {
-    this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+  /**
+   * `other` answers the other APIs served on the same host:port (Extensions, Telemetry); false: not its path.
+   * `server`: one already listening (a pre-started runtime's, from `runtimeApiServer()`), else a new one.
+   */
+  constructor(
+    private readonly handlers: RuntimeApiHandlers,
+    private readonly other?: (req: IncomingMessage, res: ServerResponse) => boolean,
+    server: Server = runtimeApiServer(),
+  ) {
+    this.server = server;
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.route(req, res).catch(() => {
         // /next never answers 500: AWS's Node runtime client crashes on it. Nor does a half-written answer.
         if (res.headersSent || req.method === 'GET') res.destroy();
         else sendJson(res, 500, { errorMessage: 'Internal Server Error', errorType: 'InternalServerError' });
       });
     });
-    // The runtime's GET /next is a long poll that may wait for minutes: no server-side timeouts.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 0;
-    this.server.keepAliveTimeout = 0;
-    this.server.timeout = 0;
   }
 
   /** Answers the runtime's parked /next with an event; from now on replies must name it. */

@@ -20,20 +20,8 @@ export function buildRuntimeEnv(
   logStream: string,
   initializationType: 'on-demand' | 'provisioned-concurrency',
 ): Record<string, string> {
-  const lang = runtime.envStyle === 'custom-al2' ? { path: '', lib: '' } : { path: '/var/lang/bin:', lib: '/var/lang/lib:' };
-  const xray = runtime.envStyle === 'custom-al2' ? '169.254.79.129' : '169.254.100.1';
-  const { taskRoot, runtimeDir, optDir } = paths;
-  const defaults: Record<string, string> = {
-    PATH: `${lang.path}/usr/local/bin:/usr/bin/:/bin:${optDir}/bin`,
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    LD_LIBRARY_PATH: `${lang.lib}/lib64:/usr/lib64:${runtimeDir}:${runtimeDir}/lib:${taskRoot}:${taskRoot}/lib:${optDir}/lib`,
-    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    AWS_XRAY_DAEMON_ADDRESS: `${xray}:2000`,
-    _AWS_XRAY_DAEMON_ADDRESS: xray,
-    _AWS_XRAY_DAEMON_PORT: '2000',
-    ...launch.env,
-  };
+  const { taskRoot, runtimeDir } = paths;
+  const defaults = defaultEnv(runtime, launch, paths);
   const reserved: Record<string, string> = {
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     _HANDLER: spec.handler,
@@ -61,4 +49,41 @@ export function buildRuntimeEnv(
     reserved['AWS_LAMBDA_LOG_LEVEL'] = spec.applicationLogLevel ?? 'INFO';
   }
   return { ...defaults, ...spec.userEnv, ...reserved };
+}
+
+/** What the user may override: the same for every function of a runtime (in a sandbox, whose paths are fixed). */
+function defaultEnv(runtime: RuntimeDefinition, launch: RuntimeLaunch, paths: RuntimePaths): Record<string, string> {
+  const lang = runtime.envStyle === 'custom-al2' ? { path: '', lib: '' } : { path: '/var/lang/bin:', lib: '/var/lang/lib:' };
+  const xray = runtime.envStyle === 'custom-al2' ? '169.254.79.129' : '169.254.100.1';
+  const { taskRoot, runtimeDir, optDir } = paths;
+  return {
+    PATH: `${lang.path}/usr/local/bin:/usr/bin/:/bin:${optDir}/bin`,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    LD_LIBRARY_PATH: `${lang.lib}/lib64:/usr/lib64:${runtimeDir}:${runtimeDir}/lib:${taskRoot}:${taskRoot}/lib:${optDir}/lib`,
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    AWS_XRAY_DAEMON_ADDRESS: `${xray}:2000`,
+    _AWS_XRAY_DAEMON_ADDRESS: xray,
+    _AWS_XRAY_DAEMON_PORT: '2000',
+    ...launch.env,
+  };
+}
+
+/**
+ * Set in the environment of a pre-started runtime (engine/runtime-slots.ts): the runtime client waits for its
+ * function's environment on stdin (one JSON line) before it loads anything of the function.
+ */
+export const SLOT_VARIABLE = '_NIMBUS_SLOT';
+
+/** What a pre-started runtime starts with: the defaults every function of its runtime shares, and its Runtime API. */
+export function slotRuntimeEnv(runtime: RuntimeDefinition, launch: RuntimeLaunch, paths: RuntimePaths, runtimeApi: string): Record<string, string> {
+  return { ...defaultEnv(runtime, launch, paths), AWS_LAMBDA_RUNTIME_API: runtimeApi, [SLOT_VARIABLE]: '1' };
+}
+
+/**
+ * Variables a process reads only as it starts (the dynamic linker, the interpreter, locale and time zone set-up,
+ * the exec wrapper): a function that sets one cannot take over a runtime that started without it.
+ */
+export function readAtProcessStart(name: string): boolean {
+  return /^(?:LD_|NODE_|UV_|PYTHON|LC_|MALLOC_|GLIBC_)/.test(name) || ['LANG', 'LANGUAGE', 'TZ', 'AWS_LAMBDA_EXEC_WRAPPER'].includes(name);
 }

@@ -7,7 +7,7 @@ import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createApiServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
-import { Engine } from '../engine/index.js';
+import { Engine, RuntimeSlots } from '../engine/index.js';
 import { TriggerGateway } from '../gateway/index.js';
 import { createLogger, FunctionLogStore, type Logger } from '../observe/index.js';
 import { ProcessSandbox } from '../sandbox/index.js';
@@ -43,7 +43,11 @@ export async function startNimbus(config: Config, logger: Logger = createLogger(
 
 async function assemble(config: Config, logger: Logger, dataDir: string, unlock: () => void): Promise<RunningNimbus> {
   // First: it may refuse the configuration, and then nothing else should have been opened.
-  const sandbox = await ProcessSandbox.create({ isolation: config.engine.isolation === 'none' ? 'none' : 'auto', stateDir: join(dataDir, 'sandbox'), network: config.engine.network === 'none' ? 'none' : 'host' });
+  const sandbox = await ProcessSandbox.create({
+    isolation: config.engine.isolation === 'none' ? 'none' : 'auto', stateDir: join(dataDir, 'sandbox'), network: config.engine.network === 'none' ? 'none' : 'host',
+    // Function code and merged layers, which pre-started runtime slots are handed (engine/runtime-slots.ts).
+    ...(config.engine.runtimeSlots > 0 ? { handOff: [CodeStore.treesDir(dataDir), OptTreeStore.treesDir(dataDir)] } : {}),
+  });
   const db = openDatabase(join(dataDir, 'nimbus.db'));
   const repo = new SqliteFunctionRepository(db);
   // CodeStore's limit is inclusive; AWS's is "smaller than" 262144000 bytes.
@@ -53,12 +57,13 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
   const logStore = new FunctionLogStore(join(dataDir, 'logs.db'), config.log.functionLogRetentionDays * 86_400_000, (err) =>
     logger.error({ err }, 'function log events could not be stored and were dropped'),
   );
+  const host = { nodePath: config.engine.nodePath || process.execPath };
   const engine = new Engine(
     {
-      sandbox, logs: logStore, clock: systemClock,
-      host: { nodePath: config.engine.nodePath || process.execPath },
+      sandbox, logs: logStore, clock: systemClock, host,
       initTimeoutMs: config.engine.initTimeoutMs,
       freezeDelayMs: config.engine.freezeDelayMs,
+      slots: new RuntimeSlots(sandbox, host, systemClock, { min: config.engine.runtimeSlots, max: Math.max(config.engine.runtimeSlots, config.engine.runtimeSlotsMax) }),
     },
     {
       keepAliveMs: config.engine.keepAliveMs,

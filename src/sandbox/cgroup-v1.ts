@@ -70,12 +70,21 @@ export class V1Groups {
       dirs[controller] = dir;
     }
     const groups = new V1Groups(dirs);
-    const bytes = String(memoryMb * 1024 * 1024);
-    groups.write('memory', 'memory.limit_in_bytes', bytes);
-    // Where swap is accounted, hold memory+swap to the same limit so the environment cannot swap past it.
-    groups.write('memory', 'memory.memsw.limit_in_bytes', bytes);
+    groups.setMemoryLimit(memoryMb);
     groups.write('pids', 'pids.max', String(PIDS_MAX));
     return groups;
+  }
+
+  /**
+   * The memory limit. Where swap is accounted, memory+swap is held to the same limit so the environment cannot swap
+   * past it; the kernel keeps memsw ≥ the limit at every step, so the limit is written again after memsw (a raise
+   * refused the first time then goes through).
+   */
+  setMemoryLimit(memoryMb: number): void {
+    const bytes = String(memoryMb * 1024 * 1024);
+    this.write('memory', 'memory.limit_in_bytes', bytes);
+    this.write('memory', 'memory.memsw.limit_in_bytes', bytes);
+    this.write('memory', 'memory.limit_in_bytes', bytes);
   }
 
   /** `cgroup.procs` files the launcher must join before exec. */

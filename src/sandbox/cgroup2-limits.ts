@@ -52,12 +52,14 @@ export class V2Limits {
 
   static apply(group: string, controllers: ReadonlySet<V2Controller>, memoryMb: number, pidsMax: number): V2Limits {
     const limits = new V2Limits(group, controllers);
-    if (controllers.has('memory')) {
-      limits.write('memory.max', String(memoryMb * 1024 * 1024));
-      limits.write('memory.swap.max', '0'); // Lambda has no swap: never swap past the limit
-    }
+    limits.setMemoryLimit(memoryMb);
+    if (controllers.has('memory')) limits.write('memory.swap.max', '0'); // Lambda has no swap: never swap past the limit
     if (controllers.has('pids')) limits.write('pids.max', String(pidsMax));
     return limits;
+  }
+
+  setMemoryLimit(memoryMb: number): void {
+    if (this.controllers.has('memory')) this.write('memory.max', String(memoryMb * 1024 * 1024));
   }
 
   has(controller: V2Controller): boolean {

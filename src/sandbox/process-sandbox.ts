@@ -6,7 +6,7 @@
 //
 // The chain for one environment: sh (joins the cgroups, so nothing can run outside them) → bwrap (mounts,
 // namespaces) → setpriv (drops root) → the runtime.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,7 @@ import { V2_FREEZE_FILE } from './cgroup-mounts.js';
 import { Cgroup2, detectCgroup2Root, instanceDir, instanceName, sweepStale } from './cgroup2.js';
 import { detectV1Roots, PIDS_MAX, sweepStaleV1, type V1Roots, V1Groups } from './cgroup-v1.js';
 import { enableControllers, type V2Controller, V2Limits } from './cgroup2-limits.js';
+import { CodeHandoff, type SlotDirs } from './code-handoff.js';
 
 export interface LaunchSpec {
   readonly id: string;
@@ -33,6 +34,26 @@ export interface LaunchSpec {
   readonly tmpMb: number;
   /** Give the process the pipes of `SandboxControl` (stdin, fds 3 and 4): the extension supervisor uses them. */
   readonly controlPipes?: boolean;
+}
+
+/** A process started before its function is known: `mounts` without the code, which `assign` brings later. */
+export interface DeferredLaunchSpec extends Omit<LaunchSpec, 'mounts' | 'controlPipes'> {
+  readonly mounts: Omit<HostMounts, 'taskRoot' | 'optDir'>;
+}
+
+/** What a deferred process is handed: the function's code and layers (host directories). */
+export interface DeferredCode {
+  readonly taskRoot: string;
+  readonly optDir?: string;
+}
+
+/** A process launched with `launchDeferred`, waiting (reading its stdin) for the function it will run. */
+export interface DeferredProcess extends SandboxProcess {
+  /**
+   * Mounts the code at /var/task and the layers at /opt of the running sandbox (read-only), sets the memory limit,
+   * then writes `message` to the process's stdin and closes it.
+   */
+  assign(code: DeferredCode, memoryMb: number, message: string): Promise<void>;
 }
 
 /** The pipes of a process launched with `controlPipes`: its stdin, and what it writes to fds 3 and 4. */
@@ -73,6 +94,11 @@ export interface SandboxOptions {
   readonly stateDir: string;
   /** 'host' shares the host's network, as Lambda gives functions the internet; 'none' gives each environment none. */
   readonly network: 'host' | 'none';
+  /**
+   * Host directories whose subdirectories (function code, merged layers) may be mounted into sandboxes that are
+   * already running (`launchDeferred`). Without them, or without root, every process is launched with its code.
+   */
+  readonly handOff?: readonly string[];
 }
 
 export interface ExitInfo {
@@ -130,6 +156,8 @@ export class ProcessSandbox {
     private readonly isolation: Isolation | undefined,
     /** Why isolation is off: 'disabled' by configuration, else what the host lacks. */
     readonly isolationUnavailable: string | undefined,
+    /** Set when code can be handed to running sandboxes (root, bubblewrap, mount). */
+    private readonly handoff: CodeHandoff | undefined,
   ) {}
 
   static async create(options: SandboxOptions): Promise<ProcessSandbox> {
@@ -141,11 +169,34 @@ export class ProcessSandbox {
     const v1 = detectV1Roots(name);
     sweepStaleV1(v1);
     const instance = root === undefined ? undefined : instanceDir(root, name);
-    if (instance !== undefined) startReaper(instance, Object.values(v1));
+    const handoff = isolation === undefined || options.handOff === undefined ? undefined : CodeHandoff.create(options.stateDir, options.handOff);
+    if (instance !== undefined || handoff !== undefined) startReaper(instance ?? '', Object.values(v1), handoff?.reapMounts ?? []);
     // A controller is in v1 or in cgroup2, never both: cgroup2 is asked only for what v1 does not give.
     const missing = (['memory', 'cpu', 'pids'] as const).filter((c) => v1[c] === undefined);
     const v2 = instance === undefined || missing.length === 0 ? new Set<V2Controller>() : enableControllers([dirname(dirname(instance)), dirname(instance), instance], missing);
-    return new ProcessSandbox(instance, v1, v2, isolation, unavailable);
+    return new ProcessSandbox(instance, v1, v2, isolation, unavailable, handoff);
+  }
+
+  /** True when `launchDeferred` works here and can later be handed `code`. */
+  canHandOff(code: DeferredCode): boolean {
+    const { handoff } = this;
+    return handoff !== undefined && handoff.covers(code.taskRoot) && (code.optDir === undefined || handoff.covers(code.optDir));
+  }
+
+  /**
+   * Launches a process in a sandbox whose /var/task and /opt are still empty, to be handed its function later
+   * (`assign`): a pre-started runtime slot. Undefined when this host cannot hand code to a running sandbox.
+   */
+  launchDeferred(spec: DeferredLaunchSpec): DeferredProcess | undefined {
+    const { handoff } = this;
+    if (handoff === undefined) return undefined;
+    const dirs = handoff.prepare(spec.id);
+    try {
+      return this.start({ ...spec, mounts: { ...spec.mounts, taskRoot: dirs.task, optDir: dirs.opt } }, { handoff, id: spec.id, dirs });
+    } catch (err) {
+      void handoff.release(spec.id);
+      throw err;
+    }
   }
 
   /**
@@ -186,11 +237,16 @@ export class ProcessSandbox {
 
   /** Removes this server's (by then empty) cgroup directories; call after every environment is stopped. */
   close(): void {
+    this.handoff?.close();
     if (this.cgroupRoot !== undefined) new Cgroup2(this.cgroupRoot).remove();
     for (const dir of Object.values(this.v1)) new Cgroup2(dir).remove();
   }
 
   launch(spec: LaunchSpec): SandboxProcess {
+    return this.start(spec, undefined);
+  }
+
+  private start(spec: LaunchSpec, slot: Slot | undefined): LaunchedProcess {
     const group = this.cgroupRoot === undefined ? undefined : Cgroup2.create(this.cgroupRoot, spec.id);
     const limits = new Limits(
       V1Groups.create(this.v1, spec.id, spec.memoryMb),
@@ -213,8 +269,9 @@ export class ProcessSandbox {
     // The child joins its groups itself, before exec, so nothing it starts can run outside them.
     const [command = '', ...args] = procs.length === 0 ? sandboxed : ['/bin/sh', '-c', JOIN_THEN_EXEC, 'sh', ...procs, '--', ...sandboxed];
     try {
-      const child = spawn(command, args, { cwd: spec.mounts.taskRoot, env: { ...spec.env }, stdio: spec.controlPipes === true ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'], detached: true });
-      return new LaunchedProcess(child, group, limits, spec.memoryMb, isolation !== undefined);
+      const stdio: StdioOptions = spec.controlPipes === true ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : [slot === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
+      const child = spawn(command, args, { cwd: spec.mounts.taskRoot, env: { ...spec.env }, stdio, detached: true });
+      return new LaunchedProcess(child, group, limits, spec.memoryMb, isolation !== undefined, slot);
     } catch (err) {
       group?.remove();
       limits.remove();
@@ -231,16 +288,20 @@ export class ProcessSandbox {
  */
 const REAP = [
   'read _ignored',
-  'echo 1 > "$0/cgroup.kill" 2>/dev/null',
-  'for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "populated 0" "$0/cgroup.events" 2>/dev/null && break; sleep 0.1; done',
+  // $0 is empty without a cgroup2 group.
+  'if [ -n "$0" ]; then echo 1 > "$0/cgroup.kill" 2>/dev/null',
+  'for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "populated 0" "$0/cgroup.events" 2>/dev/null && break; sleep 0.1; done; fi',
   'for dir in "$0" "$@"; do for env in "$dir"/*/; do rmdir "$env" 2>/dev/null; done; rmdir "$dir" 2>/dev/null; done',
+  // The code handoff's mounts (one per line), each detached with what is mounted below it.
+  'printf "%s\\n" "$NIMBUS_REAP_MOUNTS" | while IFS= read -r m; do [ -n "$m" ] && umount -l "$m" 2>/dev/null; done',
   'true',
 ].join('; ');
 
-function startReaper(instanceCgroup: string, v1Dirs: readonly string[]): void {
+function startReaper(instanceCgroup: string, v1Dirs: readonly string[], mounts: readonly string[]): void {
   const reaper = spawn('/bin/sh', ['-c', REAP, instanceCgroup, ...v1Dirs], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', NIMBUS_REAP_MOUNTS: mounts.join('\n') },
   });
   reaper.on('error', () => undefined);
   reaper.unref();
@@ -259,6 +320,11 @@ class Limits {
   limitCpu(memoryMb: number, hostCores: number): void {
     this.v1.limitCpu(memoryMb, hostCores);
     this.v2?.limitCpu(memoryMb, hostCores);
+  }
+
+  setMemoryLimit(memoryMb: number): void {
+    this.v1.setMemoryLimit(memoryMb);
+    this.v2?.setMemoryLimit(memoryMb);
   }
 
   unlimitCpu(): void {
@@ -329,7 +395,14 @@ function isolationFor(options: SandboxOptions): [Isolation | undefined, string |
   return [{ bwrap: found.bwrap, etc: writeSandboxEtc(options.stateDir), ...(privateNetwork === undefined ? {} : { privateNetwork }) }, undefined];
 }
 
-class LaunchedProcess implements SandboxProcess {
+/** A deferred process's place in the code handoff. */
+interface Slot {
+  readonly handoff: CodeHandoff;
+  readonly id: string;
+  readonly dirs: SlotDirs;
+}
+
+class LaunchedProcess implements DeferredProcess {
   readonly pid: number;
   readonly stdout: Readable;
   readonly stderr: Readable;
@@ -340,14 +413,18 @@ class LaunchedProcess implements SandboxProcess {
   private statusFd: number | undefined;
   private clearRefsFd: number | undefined;
   private readonly statusBuf = Buffer.alloc(4096);
+  /** A deferred process's stdin, where its assignment goes. */
+  private readonly input: Writable | undefined;
 
   constructor(
     child: ChildProcess,
     private readonly group: Cgroup2 | undefined,
     private readonly limits: Limits,
-    private readonly memoryMb: number,
+    private memoryMb: number,
     sandboxed: boolean,
+    private readonly slot: Slot | undefined,
   ) {
+    this.input = slot === undefined ? undefined : child.stdin ?? undefined;
     this.pid = child.pid ?? -1;
     if (child.stdout === null || child.stderr === null) throw new Error('child stdio not piped');
     this.stdout = child.stdout;
@@ -363,8 +440,26 @@ class LaunchedProcess implements SandboxProcess {
   }
 
   kill(): Promise<void> {
-    this.killing ??= this.killTree().finally(() => this.closeProcFiles());
+    this.killing ??= this.killTree().finally(() => {
+      this.closeProcFiles();
+      if (this.slot !== undefined) return this.slot.handoff.release(this.slot.id);
+      return undefined;
+    });
     return this.killing;
+  }
+
+  async assign(code: DeferredCode, memoryMb: number, message: string): Promise<void> {
+    const { slot, input } = this;
+    if (slot === undefined || input === undefined) throw new Error('not a deferred process');
+    await Promise.all([
+      slot.handoff.attach(slot.dirs.task, code.taskRoot),
+      ...(code.optDir === undefined ? [] : [slot.handoff.attach(slot.dirs.opt, code.optDir)]),
+    ]);
+    this.memoryMb = memoryMb;
+    this.limits.setMemoryLimit(memoryMb);
+    // A process that died meanwhile closed its end: its exit, not this write, reports what happened.
+    input.on('error', () => undefined);
+    input.end(message);
   }
 
   private async killTree(): Promise<void> {

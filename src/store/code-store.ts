@@ -49,7 +49,12 @@ export class CodeStore {
   }
 
   codeDir(sha256Hex: string): string {
-    return path.join(this.#root, 'code', checkHex(sha256Hex));
+    return path.join(CodeStore.treesDir(this.#root), checkHex(sha256Hex));
+  }
+
+  /** Where the extracted trees of a store rooted at `root` live, one directory each. */
+  static treesDir(root: string): string {
+    return path.join(path.resolve(root), 'code');
   }
 
   /** True when the blob is stored; the tree can always be rebuilt from it. */

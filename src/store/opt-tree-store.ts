@@ -53,7 +53,12 @@ export class OptTreeStore {
   }
 
   private dir(key: string): string {
-    return path.join(this.#root, 'opt', key);
+    return path.join(OptTreeStore.treesDir(this.#root), key);
+  }
+
+  /** Where the merged trees of a store rooted at `root` live, one directory each. */
+  static treesDir(root: string): string {
+    return path.join(path.resolve(root), 'opt');
   }
 
   /** Steps: 1. every layer's extracted tree, 2. merged into a work dir, 3. published by rename. */

@@ -39,19 +39,21 @@ export interface HostProcess {
 }
 
 /**
- * The host processes of one execution environment, found from outside: every process the environment starts
- * inherits AWS_LAMBDA_LOG_STREAM_NAME, which names that environment alone. Works whether or not the runtime
- * sits in a PID namespace (where `process.pid` means nothing to the host). Needs to read other processes'
- * /proc/<pid>/environ, i.e. root or the same user.
+ * The host processes of one execution environment, found from outside. Its log stream ends with the environment's
+ * id, which also names its cgroups: a process belongs when it sits in such a cgroup, or (without cgroups) when it
+ * inherited AWS_LAMBDA_LOG_STREAM_NAME. (A pre-started runtime got its environment variables after it started, so
+ * its /proc/<pid>/environ does not show them.) Works whether or not the runtime sits in a PID namespace (where
+ * `process.pid` means nothing to the host). Needs to read other processes' /proc files, i.e. root or the same user.
  */
 export function environmentProcesses(logStream: string): HostProcess[] {
   const needle = Buffer.from(`\0AWS_LAMBDA_LOG_STREAM_NAME=${logStream}\0`);
+  const cgroup = new RegExp(`/${logStream.slice(logStream.lastIndexOf(']') + 1)}$`, 'm');
   const found: HostProcess[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${name}/environ`)]);
-      if (!environ.includes(needle)) continue;
+      if (!environ.includes(needle) && !cgroup.test(readFileSync(`/proc/${name}/cgroup`, 'utf8'))) continue;
       const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
       found.push({ pid: Number(name), command });
     } catch {

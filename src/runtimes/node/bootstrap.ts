@@ -2,6 +2,7 @@
  * Entry point of the Nimbus Node.js runtime client, run inside an execution environment as
  * `node bootstrap.js` with the task root as cwd. Speaks only the Lambda Runtime API, depends only on
  * Node built-ins, and follows aws-lambda-ric 3.x `src/index.mjs`:
+ * 0. a pre-started runtime first waits for its function's environment (slot.ts);
  * 1. patch the console, install crash handlers, the 'beforeExit' hook and the `awslambda` global;
  * 2. load `_HANDLER` from `LAMBDA_TASK_ROOT`; on failure log "Uncaught Exception", POST /init/error, exit 129;
  * 3. loop over invocations (invoke-loop.ts).
@@ -16,6 +17,7 @@ import { loadHandler, type Handler } from './handler-loader.js';
 import { InvokeLoop } from './invoke-loop.js';
 import { installAwsLambdaGlobal } from './response-stream.js';
 import { RuntimeApiClient } from './runtime-api-client.js';
+import { awaitFunction, SLOT_VARIABLE } from './slot.js';
 
 const EXIT_UNCAUGHT_EXCEPTION = 129;
 const EXIT_UNHANDLED_REJECTION = 128;
@@ -56,6 +58,7 @@ function installCrashHandlers(client: RuntimeApiClient): void {
 }
 
 async function main(): Promise<void> {
+  if (process.env[SLOT_VARIABLE] === '1') awaitFunction();
   patchConsole();
   const api = process.env['AWS_LAMBDA_RUNTIME_API'];
   if (!api) {

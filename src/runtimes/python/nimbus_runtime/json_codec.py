@@ -17,14 +17,14 @@ import sys
 from . import errors
 
 _RAW_UTF8_RUNTIMES = {"AWS_Lambda_python3.12", "AWS_Lambda_python3.13"}
-ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in _RAW_UTF8_RUNTIMES
 
 
 class _Encoder(json.JSONEncoder):
     """Writes each Decimal as a placeholder string that `encode` then swaps for the exact digits."""
 
     def __init__(self):
-        super().__init__(ensure_ascii=ENSURE_ASCII)
+        # Read per encoder, not at import: a pre-started runtime learns its runtime's name after importing this.
+        super().__init__(ensure_ascii=os.environ.get("AWS_EXECUTION_ENV") not in _RAW_UTF8_RUNTIMES)
         self._digits = []
         self._tag = ""
 

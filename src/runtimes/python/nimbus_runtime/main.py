@@ -1,5 +1,6 @@
 """Start-up sequence of the runtime client; returns the process exit code.
 
+0. A pre-started runtime first waits for its function's environment (slot.py).
 1. Read the Runtime API address; without one, exit 1 (as the Node client does).
 2. Put the task root and layers on sys.path (task_paths.py).
 3. Choose the log sink and put the runtime's handler on the root logger, before any user code runs.
@@ -16,7 +17,7 @@ import sys
 
 # Everything the runtime uses is imported here, before the task root goes on sys.path: a user module named
 # like a standard one (json.py, logging.py) must not replace it for the runtime (it does not on Lambda).
-from . import errors, handler_loader, invoke_loop, json_codec, log_handler, log_sink, task_paths
+from . import errors, handler_loader, invoke_loop, json_codec, log_handler, log_sink, slot, task_paths
 from .runtime_api_client import RuntimeApiClient, RuntimeApiUnavailable
 
 EXIT_FAILURE = 1
@@ -48,6 +49,8 @@ def _report_init_error(client, exc, json_format):
 
 
 def main():
+    if os.environ.get("_NIMBUS_SLOT") == "1":
+        slot.await_function()
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not address:
         return _api_unavailable("AWS_LAMBDA_RUNTIME_API is not set")
