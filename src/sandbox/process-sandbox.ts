@@ -291,9 +291,10 @@ const REAP = [
   // $0 is empty without a cgroup2 group.
   'if [ -n "$0" ]; then echo 1 > "$0/cgroup.kill" 2>/dev/null',
   'for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q "populated 0" "$0/cgroup.events" 2>/dev/null && break; sleep 0.1; done; fi',
-  'for dir in "$0" "$@"; do for env in "$dir"/*/; do rmdir "$env" 2>/dev/null; done; rmdir "$dir" 2>/dev/null; done',
-  // The code handoff's mounts (one per line), each detached with what is mounted below it.
+  // The code handoff's mounts (one per line), each detached with what is mounted below it; before the groups go,
+  // so that a server's groups being gone means its mounts are too.
   'printf "%s\\n" "$NIMBUS_REAP_MOUNTS" | while IFS= read -r m; do [ -n "$m" ] && umount -l "$m" 2>/dev/null; done',
+  'for dir in "$0" "$@"; do for env in "$dir"/*/; do rmdir "$env" 2>/dev/null; done; rmdir "$dir" 2>/dev/null; done',
   'true',
 ].join('; ');
 

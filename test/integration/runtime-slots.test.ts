@@ -3,13 +3,14 @@
 // /var/task (read-only), layers at /opt, memory limit, stdin and runtime identity are what a runtime started for it
 // has. Functions a slot cannot serve (variables read only at process start) start their own runtime. Nothing is left
 // behind: no mounts, no processes.
-import { PublishLayerVersionCommand, type Runtime } from '@aws-sdk/client-lambda';
+import { LambdaClient, PublishLayerVersionCommand, type Runtime } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { deployFixture } from '../helpers/functions.js';
 import { eventually, invoke, type InvokeResult } from '../helpers/invoke.js';
-import { serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
+import { spawnServer } from '../helpers/server-process.js';
+import { serverPerSuite, startTestServer, TEST_CREDENTIALS, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
 interface SlotStats { ready: number; handedOut: number }
@@ -164,6 +165,35 @@ describe('pre-started runtime slots leave nothing behind', () => {
     }
     assert.deepEqual(mountsUnder(dataDir), []);
     assert.ok(await eventually(() => processesMentioning(dataDir).length === 0), `left running: ${processesMentioning(dataDir).join('; ')}`);
+  });
+});
+
+describe('pre-started runtime slots after a crash', () => {
+  it("a server killed with SIGKILL leaves no mounts: its reaper detaches them, and the next server on the data directory starts clean", async () => {
+    const first = await spawnServer();
+    const { dataDir } = first;
+    const lambda = new LambdaClient({ endpoint: first.url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await deployFixture(lambda, 'echo', 'crash-a', { Code: { ZipFile: await makeZip({ 'index.js': NODE_PROBE }) } });
+      await invoke(lambda, 'crash-a');
+      await deployFixture(lambda, 'echo', 'crash-b', { Code: { ZipFile: await makeZip({ 'index.js': NODE_PROBE }) } });
+      assert.ok(await eventually(() => mountsUnder(dataDir).length > 0, 10_000), 'slots prepared their mounts');
+      const exited = new Promise((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGKILL');
+      await exited;
+      assert.ok(await eventually(() => mountsUnder(dataDir).length === 0, 10_000), `left mounted: ${mountsUnder(dataDir).join(', ')}`);
+      const second = await startTestServer({}, dataDir);
+      try {
+        assert.equal((await invoke(second.lambda, 'crash-b')).functionError, undefined);
+      } finally {
+        await second.stop();
+      }
+      assert.deepEqual(mountsUnder(dataDir), []);
+    } finally {
+      lambda.destroy();
+      first.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
