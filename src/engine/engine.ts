@@ -47,13 +47,24 @@ export class Engine {
       return await run;
     } finally {
       this.inFlight.delete(run);
+      this.topUpSlots();
     }
+  }
+
+  /**
+   * Refills the pre-started runtimes cold starts took, once the caller has its response: starting one blocks this
+   * thread for milliseconds (spawn, cgroups), which no invocation in progress should wait for.
+   */
+  private topUpSlots(): void {
+    const { slots } = this.deps;
+    if (slots !== undefined) setImmediate(() => slots.topUp());
   }
 
   /** Keeps `count` environments of `spec` initialised ahead of invocations (provisioned concurrency; 0 releases). */
   provision(spec: EnvironmentSpec, count: number): void {
     if (this.closing) return;
     this.poolOf(spec).provision(spec, count);
+    this.topUpSlots();
   }
 
   provisionedState(poolKey: string): ProvisionedState | undefined {

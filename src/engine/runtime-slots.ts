@@ -12,7 +12,7 @@
 // last 10 s, up to `max` (the surplus is stopped at the first cold start after the burst). A cold start that cannot use a slot starts its runtime as before: a custom runtime, a
 // function with external extensions, an EphemeralStorage other than the default, or environment variables read
 // only as a process starts (readAtProcessStart: NODE_OPTIONS, LD_*, PYTHON*, TZ …).
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RuntimeDefinition, RuntimeHost, RuntimeLaunch } from '../runtimes/index.js';
 import type { DeferredProcess, ProcessSandbox } from '../sandbox/index.js';
@@ -49,6 +49,11 @@ const DEMAND_WINDOW_MS = 10_000;
 /** Slots of a kind that died before use, in a row, after which the kind stops refilling. */
 const MAX_EARLY_EXITS = 3;
 
+function answerPing(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.writeHead(req.url === '/2018-06-01/ping' ? 200 : 404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(req.url === '/2018-06-01/ping' ? 'pong' : '404 page not found\n');
+}
+
 interface Kind {
   readonly runtime: RuntimeDefinition;
   readonly launch: RuntimeLaunch;
@@ -64,6 +69,8 @@ export class RuntimeSlots {
   private readonly kinds = new Map<string, Kind>();
   /** Slots being started: close() waits for them. */
   private readonly starting = new Set<Promise<void>>();
+  /** Kinds a cold start asked for since the last topUp(). */
+  private readonly wanted = new Set<Kind>();
   private closed = false;
   private handedOut = 0;
 
@@ -74,7 +81,10 @@ export class RuntimeSlots {
     private readonly options: RuntimeSlotOptions,
   ) {}
 
-  /** A ready slot for the function, else undefined (and the kind is filled for the next cold starts). */
+  /**
+   * A ready slot for the function, else undefined. Either way the kind is refilled only at the next `topUp()`
+   * (the engine calls it once the invocation has been answered).
+   */
   take(spec: EnvironmentSpec, runtime: RuntimeDefinition): RuntimeSlot | undefined {
     if (this.closed || this.options.max === 0 || !this.eligible(spec, runtime)) return undefined;
     const kind = this.kindOf(runtime);
@@ -85,12 +95,22 @@ export class RuntimeSlots {
     let slot = kind.ready.shift();
     while (slot !== undefined && !slot.alive) slot = kind.ready.shift();
     if (slot !== undefined) {
+      slot.server.removeListener('request', answerPing); // the environment's Runtime API answers from now on
       slot.alive = false; // no longer this pool's: its exit is the environment's business now
       kind.earlyExits = 0;
       this.handedOut += 1;
     }
-    this.fill(kind);
+    this.wanted.add(kind);
     return slot;
+  }
+
+  /**
+   * Refills the kinds asked for since the last call. Starting a slot blocks this thread for milliseconds (spawn,
+   * cgroups): call it when no cold start is waiting on this thread.
+   */
+  topUp(): void {
+    for (const kind of this.wanted) this.fill(kind);
+    this.wanted.clear();
   }
 
   get stats(): { ready: number; handedOut: number } {
@@ -176,6 +196,8 @@ export class RuntimeSlots {
         kind.earlyExits = MAX_EARLY_EXITS; // this host cannot hand code over: no slots
         return;
       }
+      // Until a cold start takes the slot, its runtime only says hello (slot.ts): GET /2018-06-01/ping, as RIE answers it.
+      server.on('request', answerPing);
       const slot = { id, proc, server, runtimeApi, socketPath: endpoint?.socketPath, alive: true };
       void proc.exited.then(() => {
         if (!slot.alive) return;

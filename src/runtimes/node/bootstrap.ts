@@ -58,14 +58,20 @@ function installCrashHandlers(client: RuntimeApiClient): void {
 }
 
 async function main(): Promise<void> {
-  if (process.env[SLOT_VARIABLE] === '1') awaitFunction();
+  let client: RuntimeApiClient | undefined;
+  if (process.env[SLOT_VARIABLE] === '1') {
+    // A pre-started runtime connects to its Runtime API while it waits: a process's first request costs milliseconds.
+    client = new RuntimeApiClient(process.env['AWS_LAMBDA_RUNTIME_API'] ?? '');
+    await client.ping().catch(() => undefined);
+    awaitFunction();
+  }
   patchConsole();
   const api = process.env['AWS_LAMBDA_RUNTIME_API'];
   if (!api) {
     exitApiUnavailable(new Error('AWS_LAMBDA_RUNTIME_API is not set'));
     return;
   }
-  const client = new RuntimeApiClient(api);
+  client ??= new RuntimeApiClient(api);
   installCrashHandlers(client);
   beforeExit.install();
   installAwsLambdaGlobal();

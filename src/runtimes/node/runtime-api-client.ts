@@ -54,6 +54,11 @@ export class RuntimeApiClient {
     return { body: reply.body.toString('utf8'), headers: reply.headers };
   }
 
+  /** GET /2018-06-01/ping: opens the keep-alive connection (and loads what a first request needs) ahead of use. */
+  async ping(): Promise<void> {
+    await this.#send('GET', '/2018-06-01/ping');
+  }
+
   /** Resolves with the HTTP status (202 when accepted); the platform's verdict on late or oversize replies is its own. */
   async postResponse(requestId: string, body: string): Promise<number> {
     const reply = await this.#send('POST', `${BASE}/invocation/${encodeURIComponent(requestId)}/response`, body);

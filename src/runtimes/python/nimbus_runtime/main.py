@@ -49,7 +49,14 @@ def _report_init_error(client, exc, json_format):
 
 
 def main():
+    client = None
     if os.environ.get("_NIMBUS_SLOT") == "1":
+        # A pre-started runtime connects to its Runtime API while it waits (slot.py).
+        client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
+        try:
+            client.ping()
+        except RuntimeApiUnavailable:
+            pass
         slot.await_function()
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
     if not address:
@@ -61,7 +68,7 @@ def main():
     task_paths.setup(task_root)
     log_sink.create()
     log_handler.install(json_format, os.environ.get("AWS_LAMBDA_LOG_LEVEL"))
-    client = RuntimeApiClient(address)
+    client = client or RuntimeApiClient(address)
     try:
         try:
             handler = handler_loader.load_handler(handler_name)

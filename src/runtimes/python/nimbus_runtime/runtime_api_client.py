@@ -62,6 +62,10 @@ class RuntimeApiClient(object):
     def __init__(self, address):
         self._connection = _Connection(address)
 
+    def ping(self):
+        """GET /2018-06-01/ping: opens the keep-alive connection ahead of use."""
+        self._exchange("GET", "/2018-06-01/ping")
+
     def next(self):
         """Long-polls GET /invocation/next (no timeout) and returns the Invocation."""
         status, headers, body = self._exchange("GET", _BASE + "/invocation/next")
