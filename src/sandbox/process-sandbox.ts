@@ -355,6 +355,8 @@ class Limits {
 /** Writes the shell's pid into each `cgroup.procs` given before `--`, then execs what follows it. */
 const JOIN_THEN_EXEC = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 const HOST_CORES = availableParallelism();
+/** How often a kill is repeated until the process has exited. */
+const KILL_RETRY_MS = 100;
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
   Object.entries(osConstants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
@@ -465,20 +467,22 @@ class LaunchedProcess implements DeferredProcess {
 
   private async killTree(): Promise<void> {
     this.limits.unlimitCpu();
-    if (this.group !== undefined) {
-      await this.group.killAll();
-      await this.exited;
-      this.limits.remove(); // first: it holds files open in the cgroup2 group
-      this.group.remove();
-    } else {
+    let gone = false;
+    void this.exited.then(() => (gone = true));
+    // A process killed just after its launch may not have joined its groups yet (the launcher joins them, then
+    // execs): its process group is killed too, and both again until it has exited.
+    for (;;) {
+      await this.group?.killAll();
       try {
         process.kill(-this.pid, 'SIGKILL');
       } catch {
         // already gone
       }
-      await this.exited;
-      this.limits.remove();
+      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, KILL_RETRY_MS))]);
+      if (gone) break;
     }
+    this.limits.remove(); // first: it holds files open in the cgroup2 group
+    this.group?.remove();
   }
 
   limitCpu(): void {
