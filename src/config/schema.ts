@@ -55,6 +55,16 @@ export const schema = {
       description: 'New execution environments each function may start per 10 seconds, refilled continuously (AWS\'s concurrency scaling rate); beyond it invocations that need a new environment get 429. 0: unlimited.',
       min: 0,
     },
+    busyPerCore: {
+      default: 4,
+      description: 'Busy execution environments per CPU core beyond which starting more adds no throughput for short invocations: past it, an invocation whose version has busy environments first waits up to `engine.scaleOutWaitMs` for one of them before it starts a new one. 0: always scale out at once.',
+      min: 0,
+    },
+    scaleOutWaitMs: {
+      default: 20,
+      description: 'Longest an invocation waits for a busy environment of its version to free up when the host is saturated (see `engine.busyPerCore`) before it starts a new one.',
+      min: 0,
+    },
     runtimeSlots: {
       default: 2,
       description: 'Pre-started runtime processes kept ready per kind of runtime (e.g. nodejs20.x) once a function of that kind has cold-started; a cold start takes one and only loads its function into it. Needs root and the bubblewrap sandbox. 0: every cold start starts its runtime.',

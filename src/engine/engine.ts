@@ -4,6 +4,7 @@ import type { InvocationOutcome } from '../model/outcome.js';
 import type { EnvironmentSpec, InvokeInput } from './environment-spec.js';
 import type { EnvironmentDeps } from './execution-environment.js';
 import { HostCapacity } from './host-capacity.js';
+import type { RuntimeSlotStats } from './runtime-slots.js';
 import { ScaleRate } from './scale-rate.js';
 import { type ProvisionedState, VersionPool } from './version-pool.js';
 
@@ -18,6 +19,9 @@ export interface EngineOptions {
   readonly admissionWaitMs?: number;
   /** New execution environments each function may add per 10 s (AWS: 1,000); 0: unlimited. */
   readonly scaleUpPer10s?: number;
+  /** Busy environments the host's cores usefully run; past it, scaling out waits `scaleOutWaitMs` first. 0: no limit. */
+  readonly busyLimit?: number;
+  readonly scaleOutWaitMs?: number;
 }
 
 export class Engine {
@@ -30,7 +34,9 @@ export class Engine {
   readonly capacity: HostCapacity;
 
   constructor(private readonly deps: EnvironmentDeps, private readonly options: EngineOptions) {
-    this.capacity = new HostCapacity(options.memoryBudgetMb ?? 0, options.admissionWaitMs ?? 0);
+    this.capacity = new HostCapacity(options.memoryBudgetMb ?? 0, options.admissionWaitMs ?? 0, {
+      busyLimit: options.busyLimit ?? 0, scaleOutWaitMs: options.scaleOutWaitMs ?? 0,
+    });
     this.capacity.setEvictor((mb) => this.evictIdle(mb));
   }
 
@@ -111,7 +117,7 @@ export class Engine {
   }
 
   stats(): {
-    pools: number; idle: number; busy: number; memoryCommittedMb: number; memoryBudgetMb: number; runtimeSlots: { ready: number; handedOut: number };
+    pools: number; idle: number; busy: number; memoryCommittedMb: number; memoryBudgetMb: number; runtimeSlots: RuntimeSlotStats;
   } {
     let idle = 0;
     let busy = 0;
@@ -121,7 +127,7 @@ export class Engine {
     }
     return {
       pools: this.pools.size, idle, busy, memoryCommittedMb: this.capacity.committedMb, memoryBudgetMb: this.capacity.budgetMb,
-      runtimeSlots: this.deps.slots?.stats ?? { ready: 0, handedOut: 0 },
+      runtimeSlots: this.deps.slots?.stats ?? { available: false, ready: 0, handedOut: 0 },
     };
   }
 

@@ -3,6 +3,11 @@
 // on-demand environments (least recently used first, any function); if it still does not fit, the invocation
 // waits a bounded time for an environment to stop or become idle, and is then refused (429), so the host is
 // never overcommitted into an OOM and no request hangs.
+//
+// The host's cores too: past `busyLimit` busy environments (engine.busyPerCore per core), another environment
+// adds no throughput for short invocations, only switching (notes/performance-floors.md: 15.0k invocations/s at
+// c=10 with 2 environments on 2 cores, 11.8k with 10). There, an invocation whose version has environments busy
+// first waits up to `scaleOutWaitMs` for one of them to free up, and starts a new one only if none did.
 
 /** What a new environment holds: released exactly once, when the environment stops. */
 export interface Lease {
@@ -15,11 +20,38 @@ export type IdleEvictor = (mb: number) => number;
 
 export class HostCapacity {
   private committed = 0;
+  private busy = 0;
   private waiters: Array<() => void> = [];
   private evictor: IdleEvictor = () => 0;
 
-  /** `budgetMb` 0 means no budget (every environment fits). */
-  constructor(readonly budgetMb: number, readonly waitMs: number) {}
+  /**
+   * `budgetMb` 0 means no budget (every environment fits); `cpu.busyLimit` 0: no limit on busy environments before
+   * scaling out.
+   */
+  constructor(
+    readonly budgetMb: number,
+    readonly waitMs: number,
+    private readonly cpu: { readonly busyLimit: number; readonly scaleOutWaitMs: number } = { busyLimit: 0, scaleOutWaitMs: 0 },
+  ) {}
+
+  /** How long an invocation waits for a busy environment of its version before it starts another (saturated host). */
+  get scaleOutWaitMs(): number {
+    return this.cpu.scaleOutWaitMs;
+  }
+
+  /** True while as many environments are busy as the host's cores can usefully run. */
+  get saturated(): boolean {
+    return this.cpu.busyLimit > 0 && this.busy >= this.cpu.busyLimit;
+  }
+
+  /** An environment took an invocation (pair with `idle()` when it is done with it). */
+  busyStarted(): void {
+    this.busy += 1;
+  }
+
+  busyEnded(): void {
+    this.busy -= 1;
+  }
 
   get committedMb(): number {
     return this.committed;

@@ -29,6 +29,14 @@ export interface RuntimeSlotOptions {
   readonly max: number;
 }
 
+export interface RuntimeSlotStats {
+  readonly available: boolean;
+  /** Slots waiting for a function now. */
+  readonly ready: number;
+  /** Cold starts that took a slot since the server started. */
+  readonly handedOut: number;
+}
+
 /** A runtime process waiting for its function, and the Runtime API listener its AWS_LAMBDA_RUNTIME_API names. */
 export interface RuntimeSlot {
   /** The sandbox's name (its cgroups'); the environment that takes the slot takes it too. */
@@ -113,10 +121,11 @@ export class RuntimeSlots {
     this.wanted.clear();
   }
 
-  get stats(): { ready: number; handedOut: number } {
+  /** `available`: whether cold starts can use slots on this host with this configuration. */
+  get stats(): RuntimeSlotStats {
     let ready = 0;
     for (const kind of this.kinds.values()) ready += kind.ready.length;
-    return { ready, handedOut: this.handedOut };
+    return { available: this.options.max > 0 && this.sandbox.handsOffCode, ready, handedOut: this.handedOut };
   }
 
   /** Stops every slot still waiting (handed-out ones belong to their environments). */

@@ -79,6 +79,7 @@ export class VersionPool {
       };
     }
     this.busy.add(env);
+    this.capacity.busyStarted();
     try {
       return await env.invoke(input);
     } finally {
@@ -91,6 +92,7 @@ export class VersionPool {
 
   private release(env: ExecutionEnvironment): void {
     this.busy.delete(env);
+    this.capacity.busyEnded();
     const keep = env.reusable && env.spec.generation === this.generation;
     if (this.provisioned.has(env)) {
       if (keep) this.provisionedIdle.push(env);
@@ -108,13 +110,22 @@ export class VersionPool {
   /**
    * An idle environment (provisioned first, then the most recently used), else a new one if the host has room
    * (idle environments of any function may be stopped for it), else — after waiting up to the admission wait for
-   * one to free up — none.
+   * one to free up — none. When the host's cores are all busy, a version with busy environments first waits a
+   * moment for one of them (host-capacity.ts).
    */
   private async environmentFor(spec: EnvironmentSpec): Promise<ExecutionEnvironment | undefined> {
     const deadline = Date.now() + this.capacity.waitMs;
+    let scaleOutAt: number | undefined;
     for (;;) {
       const idle = this.takeIdle(this.provisionedIdle) ?? this.takeIdle(this.idle);
       if (idle !== undefined) return idle;
+      if (this.busy.size > 0 && this.capacity.saturated) {
+        scaleOutAt ??= Date.now() + this.capacity.scaleOutWaitMs;
+        if (Date.now() < scaleOutAt) {
+          await this.capacity.nextChange(scaleOutAt);
+          continue;
+        }
+      }
       if (!this.scaleRate.take()) return undefined;
       const lease = this.capacity.tryAcquire(spec.memoryMb);
       if (lease !== undefined) return new ExecutionEnvironment(spec, this.deps, 'on-demand', lease);

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createApiServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
@@ -70,6 +70,8 @@ async function assemble(config: Config, logger: Logger, dataDir: string, unlock:
       memoryBudgetMb: config.engine.memoryBudgetMb || Math.floor((totalmem() * 0.8) / (1024 * 1024)),
       admissionWaitMs: config.engine.admissionWaitMs,
       scaleUpPer10s: config.engine.scaleUpPer10s,
+      busyLimit: config.engine.busyPerCore * availableParallelism(),
+      scaleOutWaitMs: config.engine.scaleOutWaitMs,
     },
   );
   const layers = new LayerService(new SqliteLayerRepository(db), code, new OptTreeStore(dataDir, code), systemClock);

@@ -177,6 +177,11 @@ export class ProcessSandbox {
     return new ProcessSandbox(instance, v1, v2, isolation, unavailable, handoff);
   }
 
+  /** True when code can be handed to running sandboxes here (`launchDeferred`). */
+  get handsOffCode(): boolean {
+    return this.handoff !== undefined;
+  }
+
   /** True when `launchDeferred` works here and can later be handed `code`. */
   canHandOff(code: DeferredCode): boolean {
     const { handoff } = this;

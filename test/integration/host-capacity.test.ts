@@ -1,11 +1,13 @@
 // Host capacity: execution environments hold their MemorySize against a host memory budget. A new one that does not
 // fit stops idle environments of any function first, then waits a bounded time, then is refused with AWS's 429 —
-// never an overcommitted host, never a hung request.
+// never an overcommitted host, never a hung request. Past the busy environments the host's cores usefully run, a new
+// one waits briefly for a busy one of its version first.
 import { CreateFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
-import { invoke } from '../helpers/invoke.js';
+import { invoke, type InvokeResult } from '../helpers/invoke.js';
 import { startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
@@ -99,5 +101,41 @@ describe('host memory budget', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('host cores', () => {
+  const STREAM = 'exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 0)); return process.env.AWS_LAMBDA_LOG_STREAM_NAME; };\n';
+  const cores = availableParallelism();
+
+  /** `cores` invocations busy for 400 ms, and one more arriving 100 ms later: which environments served them. */
+  async function oneMoreThanCores(overrides: Parameters<typeof startTestServer>[0]): Promise<{ first: string[]; late: InvokeResult }> {
+    const server = await startTestServer(overrides);
+    try {
+      const name = `cores-${uid()}`;
+      await server.lambda.send(new CreateFunctionCommand({
+        FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: TEST_ROLE, MemorySize: 128, Code: { ZipFile: await makeZip({ 'index.js': STREAM }) },
+      }));
+      await waitUntilFunctionActiveV2({ client: server.lambda, maxWaitTime: 20, minDelay: 1 }, { FunctionName: name });
+      const busy = Array.from({ length: cores }, () => invoke(server.lambda, name, { ms: 400 }));
+      await new Promise((r) => setTimeout(r, 100));
+      const late = await invoke(server.lambda, name, { ms: 0 });
+      return { first: (await Promise.all(busy)).map((r) => r.payload as string), late };
+    } finally {
+      await server.stop();
+    }
+  }
+
+  it('once every core has a busy environment, an invocation waits for one of them rather than starting another', async () => {
+    const { first, late } = await oneMoreThanCores({ engine: { busyPerCore: 1, scaleOutWaitMs: 5000 } });
+    assert.equal(new Set(first).size, cores, 'the first invocations ran side by side, each in its own environment');
+    assert.ok(first.includes(late.payload as string), 'the late one was served by an environment that had finished');
+    assert.doesNotMatch(late.log, /Init Duration/);
+  });
+
+  it('with engine.busyPerCore 0, it starts a new environment at once', async () => {
+    const { first, late } = await oneMoreThanCores({ engine: { busyPerCore: 0 } });
+    assert.ok(!first.includes(late.payload as string));
+    assert.match(late.log, /Init Duration/);
   });
 });

@@ -13,7 +13,7 @@ import { spawnServer } from '../helpers/server-process.js';
 import { serverPerSuite, startTestServer, TEST_CREDENTIALS, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
-interface SlotStats { ready: number; handedOut: number }
+interface SlotStats { available: boolean; ready: number; handedOut: number }
 
 async function slotStats(server: TestServer): Promise<SlotStats> {
   const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { environments: { runtimeSlots: SlotStats } };
@@ -69,6 +69,10 @@ describe('pre-started runtime slots', () => {
   serverPerSuite((s, sandboxed) => {
     server = s;
     assert.ok(sandboxed, 'these tests need the bubblewrap sandbox as root (scripts/setup.sh --test installs it)');
+  });
+
+  it('health says pre-started runtimes are available, before any has started', async () => {
+    assert.deepEqual(await slotStats(server), { available: true, ready: 0, handedOut: 0 });
   });
 
   async function deployNode(name: string, extra: Record<string, unknown> = {}): Promise<void> {
