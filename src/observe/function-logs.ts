@@ -53,7 +53,8 @@ export class FunctionLogStore {
   private pending: LogRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly pruneTimer: NodeJS.Timeout;
-  private readonly writer: Worker;
+  /** Started with the first batch, so that a server start does not wait on a thread loading SQLite. */
+  private writer: Worker | undefined;
   /** The last batch handed to the writer; `handled` (shared with it) is the last one it has dealt with. */
   private posted = 0;
   private readonly handled = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
@@ -61,7 +62,7 @@ export class FunctionLogStore {
   private writerGone = false;
 
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly retentionMs: number,
     /** Told when a batch could not be stored (e.g. disk full); the batch is dropped, the server carries on. */
     private readonly onError: (err: unknown) => void = () => undefined,
@@ -75,13 +76,6 @@ export class FunctionLogStore {
       ts INTEGER NOT NULL, ingest INTEGER NOT NULL, message TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS log_events_group ON log_events (region, log_group, id);
       CREATE INDEX IF NOT EXISTS log_events_time ON log_events (region, log_group, ts);`);
-    this.writer = new Worker(new URL('./log-writer.js', import.meta.url), { workerData: { file, done: this.handled.buffer } satisfies LogWriterData });
-    // Its messages are batches it could not store.
-    this.writer.on('message', (err: unknown) => this.onError(err));
-    this.writer.on('error', (err) => this.onError(err));
-    this.writer.on('exit', () => (this.writerGone = true));
-    // Closing the store ends the thread; until then it must not keep the process alive on its own.
-    this.writer.unref();
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
@@ -108,7 +102,19 @@ export class FunctionLogStore {
     const rows = this.pending;
     this.pending = [];
     this.posted += 1;
+    this.writer ??= this.startWriter();
     this.writer.postMessage({ seq: this.posted, rows } satisfies LogBatch);
+  }
+
+  private startWriter(): Worker {
+    const writer = new Worker(new URL('./log-writer.js', import.meta.url), { workerData: { file: this.file, done: this.handled.buffer } satisfies LogWriterData });
+    // Its messages are batches it could not store.
+    writer.on('message', (err: unknown) => this.onError(err));
+    writer.on('error', (err) => this.onError(err));
+    writer.on('exit', () => (this.writerGone = true));
+    // Closing the store ends the thread; until then it must not keep the process alive on its own.
+    writer.unref();
+    return writer;
   }
 
   /** Blocks until the writer has dealt with every batch posted so far (reads are rare; invocations never wait here). */
@@ -186,7 +192,7 @@ export class FunctionLogStore {
   close(): void {
     clearInterval(this.pruneTimer);
     this.flush();
-    void this.writer.terminate();
+    void this.writer?.terminate();
     this.db.close();
   }
 }
