@@ -49,17 +49,32 @@ const INVALID_REQUEST_ID = { errorMessage: 'Invalid request ID', errorType: 'Inv
 const INVALID_RESPONSE_MODE_REPLY = { errorMessage: 'Invalid function response mode', errorType: 'InvalidFunctionResponseMode' };
 const TOO_LARGE_REPLY = { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' };
 
-function routeOf(path: string): Route | undefined {
-  if (path === '/2018-06-01/ping') return { kind: 'ping', method: 'GET' };
-  if (path === '/2018-06-01/runtime/invocation/next') return { kind: 'next', method: 'GET' };
-  if (path === '/2018-06-01/runtime/init/error') return { kind: 'init-error', method: 'POST' };
-  const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path);
-  if (m === null) return undefined;
-  return { kind: m[2] === 'response' ? 'response' : 'error', method: 'POST', requestId: decoded(m[1] ?? '') };
+const PING: Route = { kind: 'ping', method: 'GET' };
+const NEXT: Route = { kind: 'next', method: 'GET' };
+const INIT_ERROR: Route = { kind: 'init-error', method: 'POST' };
+const INVOCATION_PREFIX = '/2018-06-01/runtime/invocation/';
+
+/** Routes by the path alone (a query string is ignored). String tests, not a regex: this runs twice per invocation. */
+function routeOf(url: string): Route | undefined {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (path === '/2018-06-01/runtime/invocation/next') return NEXT;
+  if (path.startsWith(INVOCATION_PREFIX)) {
+    // `<prefix><id>/response` or `<prefix><id>/error`, the id one non-empty segment.
+    const slash = path.indexOf('/', INVOCATION_PREFIX.length);
+    if (slash <= INVOCATION_PREFIX.length) return undefined;
+    const action = path.slice(slash + 1);
+    if (action !== 'response' && action !== 'error') return undefined;
+    return { kind: action, method: 'POST', requestId: decoded(path.slice(INVOCATION_PREFIX.length, slash)) };
+  }
+  if (path === '/2018-06-01/ping') return PING;
+  if (path === '/2018-06-01/runtime/init/error') return INIT_ERROR;
+  return undefined;
 }
 
 /** A malformed percent-escape names no request: the raw text then fails the id check (400). */
 function decoded(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -159,8 +174,9 @@ export class RuntimeApi {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.other?.(req, res) === true) return;
-    const route = routeOf((req.url ?? '').split('?')[0] ?? '');
+    // The other APIs' paths never start with the Runtime API's version, so asking them second changes no answer.
+    const route = routeOf(req.url ?? '');
+    if (route === undefined && this.other?.(req, res) === true) return;
     // Go's http.NotFound and chi's 405 (an Allow header, no body): AWS's router answers these itself.
     if (route === undefined) return sendText(res, 404, '404 page not found\n', { 'X-Content-Type-Options': 'nosniff' });
     if (req.method !== route.method) {

@@ -1,9 +1,12 @@
 // Function log storage: CloudWatch-like log groups and streams of timestamped events, kept in their own SQLite
 // file (logs.db) so heavy logging never contends with the control-plane database. Appends are buffered and
-// committed in batches; readers page by event id, which also drives `--follow`.
+// committed in batches by a writer thread (log-writer.ts), so the inserts do not hold up invocations; every read
+// first waits until what was appended before it is stored. Readers page by event id, which also drives `--follow`.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LogBatch, LogRow, LogWriterData } from './log-writer.js';
 
 export interface LogEventInput {
   readonly timestamp: number;
@@ -42,17 +45,24 @@ export interface LogStreamInfo {
 const FLUSH_INTERVAL_MS = 50;
 const FLUSH_BATCH = 1000;
 const PRUNE_INTERVAL_MS = 3_600_000;
+/** Longest a read waits for the writer thread before it reports the thread stuck and reads what is stored. */
+const WRITER_WAIT_MS = 10_000;
 
 export class FunctionLogStore {
   private readonly db: Database.Database;
-  private pending: Array<[string, string, string, number, number, string]> = [];
+  private pending: LogRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly pruneTimer: NodeJS.Timeout;
-  private readonly insert;
-  private readonly flushTx;
+  /** Started with the first batch, so that a server start does not wait on a thread loading SQLite. */
+  private writer: Worker | undefined;
+  /** The last batch handed to the writer; `handled` (shared with it) is the last one it has dealt with. */
+  private posted = 0;
+  private readonly handled = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  /** The writer thread has ended (its failure was reported): nothing is waited for any more. */
+  private writerGone = false;
 
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly retentionMs: number,
     /** Told when a batch could not be stored (e.g. disk full); the batch is dropped, the server carries on. */
     private readonly onError: (err: unknown) => void = () => undefined,
@@ -66,12 +76,6 @@ export class FunctionLogStore {
       ts INTEGER NOT NULL, ingest INTEGER NOT NULL, message TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS log_events_group ON log_events (region, log_group, id);
       CREATE INDEX IF NOT EXISTS log_events_time ON log_events (region, log_group, ts);`);
-    this.insert = this.db.prepare(
-      'INSERT INTO log_events (region, log_group, log_stream, ts, ingest, message) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.flushTx = this.db.transaction((rows: Array<[string, string, string, number, number, string]>) => {
-      for (const r of rows) this.insert.run(...r);
-    });
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
@@ -81,19 +85,45 @@ export class FunctionLogStore {
     const now = Date.now();
     for (const e of events) this.pending.push([region, logGroup, logStream, e.timestamp, now, e.message]);
     if (this.pending.length >= FLUSH_BATCH) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+    else this.timer ??= setTimeout(() => this.post(), FLUSH_INTERVAL_MS);
   }
 
+  /** Stores what is pending: when it returns, every connection to logs.db can read it. */
   flush(): void {
+    this.post();
+    this.awaitWriter();
+  }
+
+  /** Hands pending events to the writer thread without waiting for them to be stored. */
+  private post(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    try {
-      this.flushTx(rows);
-    } catch (err) {
-      this.onError(err);
+    this.posted += 1;
+    this.writer ??= this.startWriter();
+    this.writer.postMessage({ seq: this.posted, rows } satisfies LogBatch);
+  }
+
+  private startWriter(): Worker {
+    const writer = new Worker(new URL('./log-writer.js', import.meta.url), { workerData: { file: this.file, done: this.handled.buffer } satisfies LogWriterData });
+    // Its messages are batches it could not store.
+    writer.on('message', (err: unknown) => this.onError(err));
+    writer.on('error', (err) => this.onError(err));
+    writer.on('exit', () => (this.writerGone = true));
+    // Closing the store ends the thread; until then it must not keep the process alive on its own.
+    writer.unref();
+    return writer;
+  }
+
+  /** Blocks until the writer has dealt with every batch posted so far (reads are rare; invocations never wait here). */
+  private awaitWriter(): void {
+    const deadline = performance.now() + WRITER_WAIT_MS;
+    for (let seen = Atomics.load(this.handled, 0); seen < this.posted && !this.writerGone; seen = Atomics.load(this.handled, 0)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.onError(new Error(`the function log writer has not stored its last ${this.posted - seen} batches within ${WRITER_WAIT_MS} ms`));
+      Atomics.wait(this.handled, 0, seen, left);
     }
   }
 
@@ -162,6 +192,7 @@ export class FunctionLogStore {
   close(): void {
     clearInterval(this.pruneTimer);
     this.flush();
+    void this.writer?.terminate();
     this.db.close();
   }
 }

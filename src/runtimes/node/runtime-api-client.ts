@@ -1,10 +1,14 @@
 /**
  * HTTP client for the Lambda Runtime API 2018-06-01 (spec lambda-wire.md b.1) at `$AWS_LAMBDA_RUNTIME_API`.
- * Uses node:http with a keep-alive agent rather than fetch, whose lazy undici load costs ~18 ms of cold start.
+ * The per-invocation exchanges (/next, /response, /error) go over one lean kept-alive connection
+ * (runtime-connection.ts). The rest uses node:http with a keep-alive agent: streamed responses, the init error,
+ * and any call made while that connection is busy. fetch is not used: its lazy undici load costs ~18 ms of
+ * cold start.
  * Owns transport only: callers decide what to send and what a failure means.
  */
 import { Agent, type ClientRequest, request, type IncomingHttpHeaders } from 'node:http';
 import type { RapidErrorResponse } from './errors.js';
+import { ConnectionError, RuntimeConnection } from './runtime-connection.js';
 
 const BASE = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
@@ -38,11 +42,13 @@ export class RuntimeApiClient {
   readonly #port: number;
   // No maxSockets cap: a crash report must not queue behind a pending long-poll `/next`.
   readonly #agent = new Agent({ keepAlive: true });
+  readonly #connection: RuntimeConnection;
 
   constructor(hostPort: string) {
     const colon = hostPort.lastIndexOf(':');
     this.#hostname = colon < 0 ? hostPort : hostPort.slice(0, colon);
     this.#port = colon < 0 ? 80 : Number(hostPort.slice(colon + 1));
+    this.#connection = new RuntimeConnection(this.#hostname, this.#port);
   }
 
   /** Long-polls without a timeout. Rejects with RuntimeApiUnavailable on a transport error or a non-200. */
@@ -97,12 +103,25 @@ export class RuntimeApiClient {
   }
 
   async #send(method: string, path: string, body?: string, extra?: Record<string, string>): Promise<HttpReply> {
+    // Extra headers (the init error's type) are validated by node:http; a call made while /next waits needs a second socket.
+    const attempt = extra === undefined && !this.#connection.busy ? this.#exchange.bind(this) : this.#attempt.bind(this);
     try {
-      return await this.#attempt(method, path, body, extra);
+      return await attempt(method, path, body, extra);
     } catch (err) {
       // The server may close an idle keep-alive socket just as we reuse it; the request never reached it.
       if (!(err instanceof RuntimeApiUnavailable && err.retryable)) throw err;
-      return this.#attempt(method, path, body, extra);
+      return attempt(method, path, body, extra);
+    }
+  }
+
+  /** One exchange over the lean connection, failing as #attempt does. */
+  async #exchange(method: string, path: string, body?: string): Promise<HttpReply> {
+    try {
+      return await this.#connection.request(method, path, body === undefined ? {} : { 'Content-Type': 'application/json' }, body);
+    } catch (err) {
+      if (!(err instanceof ConnectionError)) throw err;
+      const retryable = err.reused && err.beforeResponse && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      throw new RuntimeApiUnavailable(`${method} ${path}: ${err.message}`, retryable);
     }
   }
 
