@@ -122,7 +122,9 @@ export function performanceMarkdown(r: Results): string {
     '  - *Leak check*: the server\'s RSS after a warm-up, then after 1,000,000 warm invocations of a no-op function',
     '    (20,000 with `--quick`), read between chunks of load; target ≤ +10 %. The load runs at the concurrency that',
     '    served most requests/s in a short probe (c=1, 2 or 10). At ~1,000 invocations/s this takes about 17 minutes;',
-    '    it stops after 40 minutes in any case, and the table says how many invocations it did.',
+    '    it stops after 40 minutes in any case, and the table says how many invocations it did. A second row gives the',
+    '    growth from the reading after the first 10 % of the invocations: the heap grows to its working size first,',
+    '    while a leak keeps growing to the end (every reading is in `bench/results/latest.json`).',
     '',
   ].join('\n');
 }
