@@ -2,7 +2,9 @@
 //   - process start: `node -e 0` spawn → exit, bare and behind the `sh -c 'exec …'` wrapper Nimbus uses to
 //     join a cgroup before exec;
 //   - Runtime API round trip: a tiny node:http server plus a spawned node child that requires the handler,
-//     GETs /next, calls it, POSTs /response and exits (spawn → first /next, spawn → /response);
+//     GETs /next, calls it, POSTs /response and exits (spawn → first /next, spawn → /response); and the same
+//     with 100 children spawned at once (a burst of new environments);
+//   - the RSS of an idle node:http server process (the floor for the Nimbus server's own memory);
 //   - a constant-JSON node:http server, the floor for the warm invoke path and GetFunction.
 // Children get a clean environment (PATH only): NODE_EXTRA_CA_CERTS alone costs a node start several ms.
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { procMemory } from './proc-memory.js';
 import { nowMs } from './stats.js';
 
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -67,6 +70,16 @@ export interface RuntimeApiFloorSample {
   readonly toResponseMs: number;
 }
 
+export interface RuntimeApiFloorBurst {
+  readonly n: number;
+  /** First spawn → the last of the n first GET /invocation/next (the burst's floor: every runtime ready). */
+  readonly allNextMs: number;
+  /** First spawn → the last POST /response (every runtime has also run the handler once). */
+  readonly allResponseMs: number;
+  /** Children that exited (or were killed after the timeout) without posting a response. */
+  readonly failed: number;
+}
+
 function readAll(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -87,49 +100,74 @@ export class RuntimeApiFloor {
 
   /** One environment's life: listen, spawn, first /next, event, /response, child exit. */
   async sample(): Promise<RuntimeApiFloorSample> {
-    let t0 = 0;
-    let firstNext = 0;
-    let response = 0;
-    let answered: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (answered = resolve));
+    const b = await this.burst(1);
+    if (b.failed > 0) throw new Error('Runtime API floor: the child exited without posting a response');
+    return { toFirstNextMs: b.allNextMs, toResponseMs: b.allResponseMs };
+  }
+
+  /**
+   * `n` environments at once against one Runtime API server (as a burst of first invocations needs): spawn all
+   * n back to back, each GETs /next once, gets its own event, POSTs /response and exits.
+   */
+  async burst(n: number): Promise<RuntimeApiFloorBurst> {
+    let nexts = 0;
+    let responses = 0;
+    let lastNext = 0;
+    let lastResponse = 0;
     const server: Server = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/2018-06-01/runtime/invocation/next') {
-        firstNext ||= nowMs();
+        nexts += 1;
+        lastNext = nowMs();
         const body = '{}';
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Lambda-Runtime-Aws-Request-Id': 'floor-1' });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Lambda-Runtime-Aws-Request-Id': `floor-${nexts}` });
         res.end(body);
         return;
       }
       void readAll(req).then(() => {
-        response = nowMs();
+        responses += 1;
+        lastResponse = nowMs();
         res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': 15 });
         res.end('{"status":"OK"}');
-        answered();
       });
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
-      t0 = nowMs();
-      const child = spawn(process.execPath, [this.script], {
-        cwd: this.taskRoot,
-        env: cleanEnv({ AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LAMBDA_TASK_ROOT: this.taskRoot }),
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const env = cleanEnv({ AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, LAMBDA_TASK_ROOT: this.taskRoot });
+      // 10 s per environment as Nimbus's init timeout; a burst shares two cores, so it gets more.
+      const limitMs = 10_000 + n * 200;
+      const t0 = nowMs();
+      const exits = Array.from({ length: n }, async () => {
+        const child = spawn(process.execPath, [this.script], { cwd: this.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.resume();
+        child.stderr.resume();
+        const timeout = setTimeout(() => child.kill('SIGKILL'), limitMs);
+        await once(child, 'exit').finally(() => clearTimeout(timeout));
       });
-      child.stdout.resume();
-      child.stderr.resume();
-      const exited = once(child, 'exit');
-      const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await Promise.race([done, exited]);
-      await exited;
-      clearTimeout(timeout);
-      if (response === 0) throw new Error('Runtime API floor: the child exited without posting a response');
-      return { toFirstNextMs: firstNext - t0, toResponseMs: response - t0 };
+      await Promise.all(exits);
+      return { n, allNextMs: lastNext - t0, allResponseMs: lastResponse - t0, failed: n - responses };
     } finally {
       server.closeAllConnections();
       server.close();
     }
+  }
+}
+
+/**
+ * RSS of an idle `node` serving node:http (listening, no request yet): the floor for a Node server's own memory.
+ * The child prints "ready" once it listens; it is read `settleMs` later (as the Nimbus server is), then killed.
+ */
+export async function idleNodeServerRssKb(settleMs: number): Promise<number> {
+  const child = spawn(process.execPath, ['-e', "require('node:http').createServer((q, s) => s.end()).listen(0, '127.0.0.1', () => console.log('ready'))"], {
+    env: cleanEnv(), stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    await once(child.stdout, 'data');
+    await new Promise((r) => setTimeout(r, settleMs));
+    return procMemory(child.pid ?? -1)?.rssKb ?? Number.NaN;
+  } finally {
+    child.kill('SIGKILL');
   }
 }
 

@@ -1,13 +1,16 @@
 // The Nimbus under test: started in-process on 127.0.0.1:0 with a temp data dir and silent logs, exactly as
 // `startNimbus` is composed for `nimbus serve`. In-process keeps clean-up certain (one owner of the temp
 // dir and of every runtime process) and lets the bench read the port directly; the load comes from a
-// worker thread (load-worker.ts) so the client never runs on the server's event loop.
+// worker thread (load-worker.ts) so the client never runs on the server's event loop. For the memory figures a
+// Nimbus also runs as its own process (`nimbus serve`), so that its RSS is the server's alone.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConfigOverrides, loadConfig } from '../src/config/index.js';
+import { type Config, type ConfigOverrides, loadConfig } from '../src/config/index.js';
 import { createLogger } from '../src/observe/index.js';
 import { type RunningNimbus, startNimbus } from '../src/main/index.js';
 
@@ -19,6 +22,8 @@ export interface BenchNimbus {
   readonly port: number;
   readonly url: string;
   readonly dataDir: string;
+  /** The configuration it runs with (e.g. to report the limits a scenario is under). */
+  readonly config: Config;
   readonly nimbus: RunningNimbus;
   stop(): Promise<void>;
 }
@@ -39,6 +44,7 @@ export async function startBenchNimbus(parentDir: string, isolation: 'auto' | 'n
     port: nimbus.port,
     url: nimbus.url,
     dataDir,
+    config,
     nimbus,
     stop: () => {
       stopping ??= nimbus.stop().finally(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -48,14 +54,22 @@ export async function startBenchNimbus(parentDir: string, isolation: 'auto' | 'n
 }
 
 /** Nimbus's own view of its environments (GET /_nimbus/health). */
-export function environmentStats(port: number): Promise<{ idle: number; busy: number; pools: number } | undefined> {
+export interface EnvironmentStats {
+  readonly idle: number;
+  readonly busy: number;
+  readonly pools: number;
+  readonly memoryCommittedMb: number;
+  readonly memoryBudgetMb: number;
+}
+
+export function environmentStats(port: number): Promise<EnvironmentStats | undefined> {
   return new Promise((resolve) => {
     get({ host: '127.0.0.1', port, path: '/_nimbus/health' }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         try {
-          resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { environments?: { idle: number; busy: number; pools: number } }).environments);
+          resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { environments?: EnvironmentStats }).environments);
         } catch {
           resolve(undefined);
         }
@@ -70,4 +84,51 @@ export function tempRoot(): string {
 
 export function removeTempRoot(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A Nimbus in its own process (`nimbus serve`), for figures about the server process itself (memory). */
+export interface NimbusProcess {
+  readonly pid: number;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/**
+ * `node dist/src/cli/main.js serve --port 0` with a temp data dir, silent logs and otherwise only PATH in its
+ * environment (so a developer's NIMBUS_* variables cannot skew it); resolves once it printed its URL. stop()
+ * sends SIGTERM (Nimbus stops its environments), SIGKILL after 15 s, and deletes the data dir.
+ */
+export async function startNimbusProcess(parentDir: string): Promise<NimbusProcess> {
+  const dataDir = mkdtempSync(join(parentDir, 'nimbus-proc-'));
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NIMBUS_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit');
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(force);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let output = '';
+  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString('utf8');
+      const m = /Nimbus http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (m?.[1] !== undefined) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`nimbus serve exited before it listened: ${output.slice(0, 500)}`)));
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  child.stdout.resume();
+  return { pid: child.pid ?? -1, port, stop };
 }

@@ -7,21 +7,31 @@
 // 2. Cold start, in rounds so drift hits both sides alike: per round, process-start and Runtime API
 //    floors, then cold invokes of new functions, then cold invokes after UpdateFunctionConfiguration, then
 //    cold invokes of new functions on a second Nimbus without the bubblewrap sandbox (its cost is the difference).
+//    Then the burst: 100 first invocations at once of a new function on a fresh Nimbus, after its floor (100
+//    runtime processes spawned at once) — burst.ts.
 // 3. Warm latency at concurrency 1 (node:http keep-alive, then the SDK), floor and Nimbus alternating in blocks;
 //    then a no-op python3.12 handler.
-// 4. Warm throughput at concurrency 1, 10 and 100 (10 with --quick), floor and Nimbus alternating in 1-s slices;
-//    async Event acceptance; overload (100 at once against an account limit of 10: only 200s and 429s allowed).
+// 4. Warm throughput at concurrency 1, 10 and 100 (10 with --quick), floor and Nimbus alternating in 1-s slices,
+//    driven by wrk when it is on PATH, else by the Node client (load-generator.ts); async Event acceptance;
+//    overload (100 at once against an account limit of 10: only 200s and 429s allowed).
 // 5. Control plane: GetFunction (CreateFunction and UpdateFunctionConfiguration came with step 2).
-// 6. Stop everything and delete the temp dir, also on error, timeout or Ctrl-C. A full run also rewrites
+// 6. Memory (memory.ts), on a Nimbus in its own process: idle RSS, RSS added per warm environment, and the leak
+//    check (server RSS over 1,000,000 warm invocations; 20,000 with --quick), which takes most of a full run.
+// 7. Stop everything and delete the temp dir, also on error, timeout or Ctrl-C. A full run also rewrites
 //    docs/performance.md and docs/performance.svg.
 //
-// Flags: --quick (small samples, 1 s throughput runs; for profiling), --out <file>.
+// Flags: --quick (small samples, 1 s throughput runs, a short leak check; for profiling), --out <file>.
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { type BurstRound, burstRound } from './burst.js';
 import { type FloorServer, nodeExitFloor, RuntimeApiFloor, shWrappedNodeExitFloor, startConstantServer } from './floors.js';
 import { combineSlices, type HttpTarget, type LatencyRun, type ThroughputResult, type ThroughputSlice } from './http-load.js';
 import { LoadClient } from './load-client.js';
-import { type BenchNimbus, environmentStats, HELLO_DIR, PY_HELLO_DIR, removeTempRoot, startBenchNimbus, tempRoot } from './nimbus-server.js';
+import { pickGenerator } from './load-generator.js';
+import { measureMemory } from './memory.js';
+import {
+  type BenchNimbus, environmentStats, HELLO_DIR, type NimbusProcess, PY_HELLO_DIR, removeTempRoot, startBenchNimbus, startNimbusProcess, tempRoot,
+} from './nimbus-server.js';
 import { BENCH_MEMORY_MB, type ColdRun, type ColdSample, invokeTarget } from './nimbus-scenarios.js';
 import { writeDocs } from './docs.js';
 import { type ColdResults, renderTable, type Results, writeJson } from './report.js';
@@ -36,10 +46,26 @@ const OUT = outIndex > 0 && process.argv[outIndex + 1] !== undefined
   : fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
 
 const PLAN = quick
-  ? { coldRounds: 1, coldPerRound: 5, warmup: 100, latencyN: 500, blocks: 2, sdkWarmup: 20, sdkN: 100, slices: 1, sliceMs: 1000, sliceWarmupMs: 200, getN: 100, concurrencies: [1, 10] }
-  : { coldRounds: 3, coldPerRound: 5, warmup: 300, latencyN: 2000, blocks: 10, sdkWarmup: 30, sdkN: 300, slices: 5, sliceMs: 1000, sliceWarmupMs: 200, getN: 300, concurrencies: [1, 10, 100] };
-/** Hard cap on the whole run; a full run takes about two minutes here. */
-const WATCHDOG_MS = 360_000;
+  ? {
+    coldRounds: 1, coldPerRound: 5, burstRounds: 1, warmup: 100, latencyN: 500, blocks: 2, sdkWarmup: 20, sdkN: 100, slices: 1, sliceMs: 1000, sliceWarmupMs: 200, getN: 100,
+    concurrencies: [1, 10],
+    memory: { environments: 10, leakInvocations: 20_000, leakMaxMs: 120_000, leakChunkMs: 2_000, probeConcurrencies: [1, 2, 10] },
+  }
+  : {
+    coldRounds: 3, coldPerRound: 5, burstRounds: 3, warmup: 300, latencyN: 2000, blocks: 10, sdkWarmup: 30, sdkN: 300, slices: 5, sliceMs: 1000, sliceWarmupMs: 200, getN: 300,
+    concurrencies: [1, 10, 100],
+    // ~1,000 warm invocations/s here, so about 17 minutes; the cap allows for a busier machine.
+    memory: { environments: 10, leakInvocations: 1_000_000, leakMaxMs: 2_400_000, leakChunkMs: 15_000, probeConcurrencies: [1, 2, 10] },
+  };
+/** Longest wait for the async queue to drain after the Event load. */
+const DRAIN_MAX_MS = 120_000;
+/** Simultaneous first invocations of the burst. */
+const BURST_N = 100;
+/**
+ * Hard cap on the whole run: the leak check stops by itself at PLAN.memory.leakMaxMs; the rest takes about 5 minutes
+ * (2 with --quick), more on a busy machine, where the async queue may also take its full DRAIN_MAX_MS.
+ */
+const WATCHDOG_MS = 900_000 + PLAN.memory.leakMaxMs;
 const HELLO = 'bench-hello';
 const HELLO_SMALL = 'bench-hello-128';
 const PY_HELLO = 'bench-python-hello';
@@ -93,6 +119,7 @@ interface Running {
   nimbus?: BenchNimbus;
   bare?: BenchNimbus;
   overload?: BenchNimbus;
+  server?: NimbusProcess;
   load?: LoadClient;
 }
 
@@ -101,6 +128,7 @@ async function cleanup(r: Running): Promise<void> {
   await r.nimbus?.stop().catch((err: unknown) => progress(`stopping Nimbus failed: ${String(err)}`));
   await r.bare?.stop().catch((err: unknown) => progress(`stopping the unsandboxed Nimbus failed: ${String(err)}`));
   await r.overload?.stop().catch((err: unknown) => progress(`stopping the overload Nimbus failed: ${String(err)}`));
+  await r.server?.stop().catch((err: unknown) => progress(`stopping the Nimbus server process failed: ${String(err)}`));
   await r.floor?.close().catch(() => undefined);
   if (r.tmp !== undefined) removeTempRoot(r.tmp);
 }
@@ -127,9 +155,10 @@ async function measure(r: Running): Promise<Results> {
   const nimbus = (r.nimbus = await startBenchNimbus(tmp));
   const bare = (r.bare = await startBenchNimbus(tmp, 'none'));
   const load = (r.load = new LoadClient());
+  const gen = pickGenerator(load, tmp, PLAN.sliceWarmupMs);
   const endpoint = { port: nimbus.port };
   const failures = new Failures();
-  progress(`Nimbus at ${nimbus.url}, floor server at http://127.0.0.1:${floor.port}, temp dir ${tmp}`);
+  progress(`Nimbus at ${nimbus.url}, floor server at http://127.0.0.1:${floor.port}, temp dir ${tmp}; throughput by ${gen.name}`);
 
   // 2. Cold start.
   const rtFloor = RuntimeApiFloor.create(tmp, HELLO_DIR);
@@ -155,6 +184,16 @@ async function measure(r: Running): Promise<Results> {
     freshBare.push(...failures.cold('cold invoke, no sandbox', await load.run({ kind: 'cold-fresh', endpoint: { port: bare.port }, helloDir: HELLO_DIR, prefix: `bench-bare-r${round}`, n: PLAN.coldPerRound })));
   }
   await bare.stop();
+
+  // 2b. Burst of new environments, each round on a fresh Nimbus after its floor.
+  const burst: BurstRound[] = [];
+  for (let round = 0; round < PLAN.burstRounds; round++) {
+    progress(`burst round ${round + 1}/${PLAN.burstRounds}: ${BURST_N} runtimes at once (floor), then ${BURST_N} first invocations at once`);
+    const b = await burstRound(tmp, load, rtFloor, BURST_N, round);
+    failures.note('burst floor (runtime exited without a response)', b.floor.failed, undefined);
+    failures.note('burst', BURST_N - (b.nimbus.byStatus['200'] ?? 0), JSON.stringify({ ...b.nimbus.byStatus, hung: b.nimbus.hung, failed: b.nimbus.failed }));
+    burst.push(b);
+  }
 
   // 3. Warm latency, concurrency 1: floor and Nimbus alternate in blocks, so a burst of other work on this
   //    shared machine lands on both sides instead of skewing one.
@@ -196,13 +235,12 @@ async function measure(r: Running): Promise<Results> {
   for (const concurrency of PLAN.concurrencies) {
     progress(`throughput at concurrency ${concurrency} (${PLAN.slices} × ${PLAN.sliceMs / 1000} s each for floor and Nimbus)`);
     const target = concurrency === 1 ? nimbusInvoke : invokeTarget(endpoint, HELLO_SMALL);
-    const common = { kind: 'throughput', concurrency, durationMs: PLAN.sliceMs, warmupMs: PLAN.sliceWarmupMs } as const;
-    failures.slices('throughput warm-up', [await load.run({ ...common, target, durationMs: 0, warmupMs: concurrency > 10 ? 8000 : 1000 })]);
+    failures.slices('throughput warm-up', [await gen.warmUp(target, concurrency, concurrency > 10 ? 8000 : 1000)]);
     const floorSlices: ThroughputSlice[] = [];
     const nimbusSlices: ThroughputSlice[] = [];
     for (let i = 0; i < PLAN.slices; i++) {
-      floorSlices.push(await load.run({ ...common, target: floorInvoke }));
-      nimbusSlices.push(await load.run({ ...common, target }));
+      floorSlices.push(await gen.slice(floorInvoke, concurrency, PLAN.sliceMs));
+      nimbusSlices.push(await gen.slice(target, concurrency, PLAN.sliceMs));
     }
     failures.slices(`floor throughput c=${concurrency}`, floorSlices);
     failures.slices(`throughput c=${concurrency}`, nimbusSlices);
@@ -220,8 +258,8 @@ async function measure(r: Running): Promise<Results> {
   const eventSlices: ThroughputSlice[] = [];
   for (let i = 0; i < PLAN.slices; i++) eventSlices.push(await load.run({ kind: 'throughput', concurrency: 4, durationMs: PLAN.sliceMs, warmupMs: 0, target: eventTarget }));
   failures.slices('async accept c=4', eventSlices);
-  const delivered = await drainQueue(nimbus.port);
-  const asyncResult = { accepted: combineSlices(eventSlices), delivered, deliveredPerSec: delivered / ((nowMs() - asyncStart) / 1000) };
+  const { delivered, undrained } = await drainQueue(nimbus.port, DRAIN_MAX_MS);
+  const asyncResult = { accepted: combineSlices(eventSlices), delivered, undrained, deliveredPerSec: delivered / ((nowMs() - asyncStart) / 1000) };
 
   // 4c. Overload: ten times the allowed concurrency at once, on a Nimbus whose account limit is 10. Every request
   //     must end as a success or a 429: no 5xx, no hung request.
@@ -240,6 +278,16 @@ async function measure(r: Running): Promise<Results> {
 
   const health = (await (await fetch(`http://127.0.0.1:${nimbus.port}/_nimbus/health`)).json()) as { protections: Record<string, string> };
   const protectionsLine = Object.entries(health.protections).map(([k, v]) => `${k}=${v}`).join(' ');
+
+  // 6. Memory, on a Nimbus in its own process; the in-process one stops first, so that its environments take no
+  //    CPU or memory meanwhile.
+  await nimbus.stop();
+  progress('memory: the Nimbus server process, idle');
+  const server = (r.server = await startNimbusProcess(tmp));
+  const memory = await measureMemory(server, load, gen, PLAN.memory, progress);
+  failures.note('leak check', memory.leak.errors, memory.leak.firstError);
+  await server.stop();
+
   const cpu = cpus();
   return {
     meta: {
@@ -251,7 +299,8 @@ async function measure(r: Running): Promise<Results> {
       loadavgAfter: loadavg(),
       seconds: (nowMs() - t0) / 1000,
       quick,
-      setup: `Nimbus in-process (main thread) + floor servers on the main thread; all clients on one worker thread; 127.0.0.1 only; function MemorySize ${BENCH_MEMORY_MB} MB (one vCPU); protections ${protectionsLine}`,
+      setup: `Nimbus in-process (main thread) + floor servers on the main thread; clients on one worker thread, throughput load by ${gen.name}; ` +
+        `memory figures on a Nimbus server process; 127.0.0.1 only; function MemorySize ${BENCH_MEMORY_MB} MB (one vCPU) unless a row says otherwise; protections ${protectionsLine}`,
     },
     floors: {
       nodeExit: summarize(nodeExit),
@@ -264,7 +313,9 @@ async function measure(r: Running): Promise<Results> {
       nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor), pythonHttp: summarize(pythonLatency), functionUrl: summarize(latency.url),
       nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),
     },
-    throughput: tput,
+    burst: { n: BURST_N, rounds: burst },
+    throughput: { ...tput, generator: gen.name },
+    memory,
     async: asyncResult,
     overload,
     failures: failures.list,
@@ -272,11 +323,16 @@ async function measure(r: Running): Promise<Results> {
   };
 }
 
-/** Polls health until no async event is queued, retrying or in flight; returns the events delivered so far. */
-async function drainQueue(port: number): Promise<number> {
+/**
+ * Polls health until no async event is queued, retrying or in flight, or `maxMs` has passed (a throttled delivery
+ * backs off for up to 5 minutes, as on Lambda); returns the events delivered and those still waiting.
+ */
+async function drainQueue(port: number, maxMs: number): Promise<{ delivered: number; undrained: number }> {
+  const until = nowMs() + maxMs;
   for (;;) {
     const q = ((await (await fetch(`http://127.0.0.1:${port}/_nimbus/health`)).json()) as { async: { queued: number; retrying: number; inFlight: number; delivered: number } }).async;
-    if (q.queued + q.retrying + q.inFlight === 0) return q.delivered;
+    const undrained = q.queued + q.retrying + q.inFlight;
+    if (undrained === 0 || nowMs() > until) return { delivered: q.delivered, undrained };
     await new Promise((r) => setTimeout(r, 50));
   }
 }

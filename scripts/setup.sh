@@ -5,6 +5,8 @@
 #   sh scripts/setup.sh --test   also what `npm test` needs: Debian's AWS CLI v2 (/usr/bin/aws), curl, socat (for
 #                                engine.network=none), boto3, and AWS's aws-lambda-ric built once into
 #                                .cache/aws-lambda-ric (scripts/build-ric.sh; its compilers and autotools)
+#   sh scripts/setup.sh --bench  also what `npm run bench` wants: wrk, its load generator for throughput (without
+#                                it the bench falls back to its Node client and says so)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,9 @@ if [ "${1:-}" = "--test" ]; then
   if ! python3 -c 'import boto3' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
     packages="$packages python3-boto3"
   fi
+fi
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || packages="$packages wrk"
 fi
 if [ -n "$packages" ]; then
   if [ "$(id -u)" != 0 ]; then
