@@ -11,14 +11,19 @@ export class ScaleRate {
     this.last = now();
   }
 
-  /** Takes one new-environment token; false when the function is scaling faster than the rate allows. */
-  take(): boolean {
+  /** True when a new environment may start now (nothing is taken: see `take`). */
+  available(): boolean {
     if (this.perTenSeconds <= 0) return true;
     const t = this.now();
     this.tokens = Math.min(this.perTenSeconds, this.tokens + ((t - this.last) * this.perTenSeconds) / 10_000);
     this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    return this.tokens >= 1;
+  }
+
+  /** Takes one new-environment token; false when the function is scaling faster than the rate allows. */
+  take(): boolean {
+    if (!this.available()) return false;
+    if (this.perTenSeconds > 0) this.tokens -= 1;
     return true;
   }
 }

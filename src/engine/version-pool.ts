@@ -126,9 +126,11 @@ export class VersionPool {
           continue;
         }
       }
-      if (!this.scaleRate.take()) return undefined;
+      // Over the scaling rate: throttled at once, as on AWS. A token is spent only on an environment that starts, not
+      // on each look while the invocation waits for host memory.
+      if (!this.scaleRate.available()) return undefined;
       const lease = this.capacity.tryAcquire(spec.memoryMb);
-      if (lease !== undefined) return new ExecutionEnvironment(spec, this.deps, 'on-demand', lease);
+      if (lease !== undefined && this.scaleRate.take()) return new ExecutionEnvironment(spec, this.deps, 'on-demand', lease);
       if (Date.now() >= deadline) return undefined;
       await this.capacity.nextChange(deadline);
     }

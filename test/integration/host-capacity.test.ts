@@ -88,6 +88,18 @@ describe('host memory budget', () => {
     }
   });
 
+  it('an invocation waiting for memory spends no scaling-rate token until it starts an environment', async () => {
+    const server = await startTestServer({ engine: { memoryBudgetMb: 300, admissionWaitMs: 5000, scaleUpPer10s: 3 } });
+    try {
+      const name = `wait-rate-${uid()}`;
+      await deploy(server, name);
+      const results = await Promise.all([0, 1, 2, 3, 4, 5].map(() => rawInvoke(server, name, { ms: 300 })));
+      assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200, 200], 'four waited for the two environments that fit, and took them');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('throttles a function scaling faster than engine.scaleUpPer10s; warm environments are reused freely', async () => {
     const server = await startTestServer({ engine: { scaleUpPer10s: 2 } });
     try {
