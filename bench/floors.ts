@@ -34,6 +34,8 @@ export async function spawnToExit(command: string, args: readonly string[]): Pro
 
 export const nodeExitFloor = () => spawnToExit(process.execPath, ['-e', '0']);
 export const shWrappedNodeExitFloor = () => spawnToExit('/bin/sh', ['-c', 'exec "$@"', 'sh', process.execPath, '-e', '0']);
+/** The host's real Python (what python3.x functions run on; not a pyenv shim), started to exit. */
+export const pythonExitFloor = () => spawnToExit('/usr/bin/python3', ['-c', 'pass']);
 
 // ── Runtime API round trip ───────────────────────────────────────────────────────────────────────────────
 

@@ -10,7 +10,7 @@ export type Job =
   | { kind: 'throughput'; target: HttpTarget; concurrency: number; durationMs: number; warmupMs: number }
   | { kind: 'deploy'; endpoint: Endpoint; helloDir: string; name: string; options?: DeployOptions }
   | { kind: 'burst'; target: HttpTarget; n: number; timeoutMs: number }
-  | { kind: 'cold-fresh'; endpoint: Endpoint; helloDir: string; prefix: string; n: number }
+  | { kind: 'cold-fresh'; endpoint: Endpoint; helloDir: string; prefix: string; n: number; runtime?: DeployOptions['runtime'] }
   | { kind: 'cold-update'; endpoint: Endpoint; helloDir: string; name: string; n: number }
   | { kind: 'sdk-latency'; endpoint: Endpoint; op: 'invoke' | 'get-function'; functionName: string; warmup: number; count: number };
 
@@ -33,7 +33,7 @@ async function run(job: Job): Promise<unknown> {
     case 'throughput': return throughputRun(job.target, job.concurrency, job.durationMs, job.warmupMs);
     case 'deploy': return deploy(job.endpoint, job.helloDir, job.name, job.options).then(() => null);
     case 'burst': return burstRun(job.target, job.n, job.timeoutMs);
-    case 'cold-fresh': return coldFresh(job.endpoint, job.helloDir, job.prefix, job.n);
+    case 'cold-fresh': return coldFresh(job.endpoint, job.helloDir, job.prefix, job.n, job.runtime);
     case 'cold-update': return coldAfterUpdate(job.endpoint, job.helloDir, job.name, job.n);
     case 'sdk-latency': return sdkLatency(job.endpoint, job.op, job.functionName, job.warmup, job.count);
   }

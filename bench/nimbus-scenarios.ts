@@ -52,8 +52,9 @@ export function invokeTarget(e: Endpoint, functionName: string, tail = false): H
 }
 
 /** The hello fixture, plus a nonce file so every zip has its own hash and CreateFunction extracts it for real. */
-function helloZip(helloDir: string, nonce: string): Promise<Buffer> {
-  return makeZip({ 'index.js': readFileSync(`${helloDir}/index.js`), '.bench-nonce': nonce });
+function helloZip(helloDir: string, nonce: string, runtime: DeployOptions['runtime'] = 'nodejs20.x'): Promise<Buffer> {
+  const file = runtime === 'python3.12' ? 'index.py' : 'index.js';
+  return makeZip({ [file]: readFileSync(`${helloDir}/${file}`), '.bench-nonce': nonce });
 }
 
 async function waitSettled(lambda: LambdaClient, name: string, timeoutMs = 10_000): Promise<void> {
@@ -138,16 +139,16 @@ function coldRun(samples: ColdSample[], failures: { count: number; first?: strin
  * Mode "fresh": for each sample, CreateFunction (timed; a distinct zip), wait Active, one cold invoke
  * (timed), DeleteFunction (which stops the environment before the next sample starts).
  */
-export async function coldFresh(e: Endpoint, helloDir: string, prefix: string, n: number): Promise<ColdRun> {
+export async function coldFresh(e: Endpoint, helloDir: string, prefix: string, n: number, runtime: DeployOptions['runtime'] = 'nodejs20.x'): Promise<ColdRun> {
   const lambda = client(e);
   const out: ColdSample[] = [];
   const failures = { count: 0 };
   try {
     for (let i = 0; i < n; i++) {
       const name = `${prefix}-${i}`;
-      const zip = await helloZip(helloDir, name);
+      const zip = await helloZip(helloDir, name, runtime);
       const t0 = nowMs();
-      await create(lambda, name, zip);
+      await create(lambda, name, zip, runtime);
       const t1 = nowMs();
       await waitSettled(lambda, name);
       const t2 = nowMs();

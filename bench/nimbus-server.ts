@@ -28,13 +28,18 @@ export interface BenchNimbus {
   stop(): Promise<void>;
 }
 
-/** `isolation: 'none'` starts a second Nimbus without the bubblewrap sandbox, to measure what the sandbox costs. */
-export async function startBenchNimbus(parentDir: string, isolation: 'auto' | 'none' = 'auto', account: ConfigOverrides['account'] = {}): Promise<BenchNimbus> {
+/**
+ * `isolation: 'none'` starts a second Nimbus without the bubblewrap sandbox, to measure what the sandbox costs;
+ * `engine` overrides engine settings (e.g. `runtimeSlots: 0` for cold starts that start their runtime).
+ */
+export async function startBenchNimbus(
+  parentDir: string, isolation: 'auto' | 'none' = 'auto', account: ConfigOverrides['account'] = {}, engine: ConfigOverrides['engine'] = {},
+): Promise<BenchNimbus> {
   const dataDir = mkdtempSync(join(parentDir, 'nimbus-data-'));
   // The real loader, with an empty environment so a developer's NIMBUS_* variables cannot skew the run.
   const config = loadConfig({}, {
     server: { host: '127.0.0.1', port: 0, dataDir, shutdownGraceMs: 1000 },
-    engine: { isolation },
+    engine: { isolation, ...engine },
     account,
     log: { level: 'silent' },
   });

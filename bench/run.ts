@@ -5,8 +5,10 @@
 // 1. Start the floors' constant-JSON server, Nimbus (in-process, 127.0.0.1:0, temp data dir) and the load
 //    worker thread.
 // 2. Cold start, in rounds so drift hits both sides alike: per round, process-start and Runtime API
-//    floors, then cold invokes of new functions, then cold invokes after UpdateFunctionConfiguration, then
-//    cold invokes of new functions on a second Nimbus without the bubblewrap sandbox (its cost is the difference).
+//    floors, then cold invokes of new Node and Python functions (pre-started runtimes: each kind is warmed once
+//    first, so the pool is in its steady state), then cold invokes after UpdateFunctionConfiguration, then cold
+//    invokes of new functions on a Nimbus with engine.runtimeSlots=0 (every cold start starts its runtime) and on
+//    one without the bubblewrap sandbox (which also means no slots: the sandbox's cost is the difference).
 //    Then the burst: 100 first invocations at once of a new function on a fresh Nimbus, after its floor (100
 //    runtime processes spawned at once) — burst.ts.
 // 3. Warm latency at concurrency 1 (node:http keep-alive, then the SDK), floor and Nimbus alternating in blocks;
@@ -24,7 +26,7 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BurstRound, burstRound } from './burst.js';
-import { type FloorServer, nodeExitFloor, RuntimeApiFloor, shWrappedNodeExitFloor, startConstantServer } from './floors.js';
+import { type FloorServer, nodeExitFloor, pythonExitFloor, RuntimeApiFloor, shWrappedNodeExitFloor, startConstantServer } from './floors.js';
 import { combineSlices, type HttpTarget, type LatencyRun, type ThroughputResult, type ThroughputSlice } from './http-load.js';
 import { LoadClient } from './load-client.js';
 import { pickGenerator } from './load-generator.js';
@@ -118,6 +120,7 @@ interface Running {
   floor?: FloorServer;
   nimbus?: BenchNimbus;
   bare?: BenchNimbus;
+  unpooled?: BenchNimbus;
   overload?: BenchNimbus;
   server?: NimbusProcess;
   load?: LoadClient;
@@ -127,6 +130,7 @@ async function cleanup(r: Running): Promise<void> {
   await r.load?.terminate().catch(() => undefined);
   await r.nimbus?.stop().catch((err: unknown) => progress(`stopping Nimbus failed: ${String(err)}`));
   await r.bare?.stop().catch((err: unknown) => progress(`stopping the unsandboxed Nimbus failed: ${String(err)}`));
+  await r.unpooled?.stop().catch((err: unknown) => progress(`stopping the Nimbus without pre-started runtimes failed: ${String(err)}`));
   await r.overload?.stop().catch((err: unknown) => progress(`stopping the overload Nimbus failed: ${String(err)}`));
   await r.server?.stop().catch((err: unknown) => progress(`stopping the Nimbus server process failed: ${String(err)}`));
   await r.floor?.close().catch(() => undefined);
@@ -154,6 +158,7 @@ async function measure(r: Running): Promise<Results> {
   const floor = (r.floor = await startConstantServer());
   const nimbus = (r.nimbus = await startBenchNimbus(tmp));
   const bare = (r.bare = await startBenchNimbus(tmp, 'none'));
+  const unpooled = (r.unpooled = await startBenchNimbus(tmp, 'auto', {}, { runtimeSlots: 0 }));
   const load = (r.load = new LoadClient());
   const gen = pickGenerator(load, tmp, PLAN.sliceWarmupMs);
   const endpoint = { port: nimbus.port };
@@ -165,25 +170,37 @@ async function measure(r: Running): Promise<Results> {
   await nodeExitFloor(); // page in node's binary before the first timed spawn
   const nodeExit: number[] = [];
   const shNodeExit: number[] = [];
+  const pythonExit: number[] = [];
   const rtNext: number[] = [];
   const rtResponse: number[] = [];
   const fresh: ColdSample[] = [];
+  const freshPython: ColdSample[] = [];
   const update: ColdSample[] = [];
+  const freshUnpooled: ColdSample[] = [];
   const freshBare: ColdSample[] = [];
+  // Each runtime kind's first cold start starts its pre-started runtimes (engine/runtime-slots.ts): not measured.
+  await load.run({ kind: 'cold-fresh', endpoint, helloDir: HELLO_DIR, prefix: 'bench-cold-first', n: 1 });
+  await load.run({ kind: 'cold-fresh', endpoint, helloDir: PY_HELLO_DIR, prefix: 'bench-cold-first-py', n: 1, runtime: 'python3.12' });
   for (let round = 0; round < PLAN.coldRounds; round++) {
     progress(`cold start round ${round + 1}/${PLAN.coldRounds}`);
     for (let i = 0; i < PLAN.coldPerRound; i++) {
       nodeExit.push(await nodeExitFloor());
       shNodeExit.push(await shWrappedNodeExitFloor());
+      pythonExit.push(await pythonExitFloor());
       const s = await rtFloor.sample();
       rtNext.push(s.toFirstNextMs);
       rtResponse.push(s.toResponseMs);
     }
     fresh.push(...failures.cold('cold invoke, new function', await load.run({ kind: 'cold-fresh', endpoint, helloDir: HELLO_DIR, prefix: `bench-cold-r${round}`, n: PLAN.coldPerRound })));
+    freshPython.push(...failures.cold('cold invoke, new python3.12 function', await load.run({
+      kind: 'cold-fresh', endpoint, helloDir: PY_HELLO_DIR, prefix: `bench-cold-py-r${round}`, n: PLAN.coldPerRound, runtime: 'python3.12',
+    })));
     update.push(...failures.cold('cold invoke after update', await load.run({ kind: 'cold-update', endpoint, helloDir: HELLO_DIR, name: `bench-update-r${round}`, n: PLAN.coldPerRound })));
+    freshUnpooled.push(...failures.cold('cold invoke, runtime started', await load.run({ kind: 'cold-fresh', endpoint: { port: unpooled.port }, helloDir: HELLO_DIR, prefix: `bench-unpooled-r${round}`, n: PLAN.coldPerRound })));
     freshBare.push(...failures.cold('cold invoke, no sandbox', await load.run({ kind: 'cold-fresh', endpoint: { port: bare.port }, helloDir: HELLO_DIR, prefix: `bench-bare-r${round}`, n: PLAN.coldPerRound })));
   }
   await bare.stop();
+  await unpooled.stop();
 
   // 2b. Burst of new environments, each round on a fresh Nimbus after its floor.
   const burst: BurstRound[] = [];
@@ -305,10 +322,14 @@ async function measure(r: Running): Promise<Results> {
     floors: {
       nodeExit: summarize(nodeExit),
       shNodeExit: summarize(shNodeExit),
+      pythonExit: summarize(pythonExit),
       runtimeApiFirstNext: summarize(rtNext),
       runtimeApiResponse: summarize(rtResponse),
     },
-    cold: { fresh: coldResults(fresh), update: coldResults(update), freshWithoutSandbox: coldResults(freshBare) },
+    cold: {
+      fresh: coldResults(fresh), freshPython: coldResults(freshPython), update: coldResults(update),
+      freshUnpooled: coldResults(freshUnpooled), freshWithoutSandbox: coldResults(freshBare),
+    },
     warm: {
       nimbusHttp: summarize(latency.nimbus), floorHttp: summarize(latency.floor), pythonHttp: summarize(pythonLatency), functionUrl: summarize(latency.url),
       nimbusSdk: summarize(latency.nimbusSdk), floorSdk: summarize(latency.floorSdk),

@@ -127,7 +127,7 @@ export class Engine {
     }
     return {
       pools: this.pools.size, idle, busy, memoryCommittedMb: this.capacity.committedMb, memoryBudgetMb: this.capacity.budgetMb,
-      runtimeSlots: this.deps.slots?.stats ?? { available: false, ready: 0, handedOut: 0 },
+      runtimeSlots: this.deps.slots?.stats ?? { available: false, ready: 0, readyByCommand: {}, handedOut: 0 },
     };
   }
 

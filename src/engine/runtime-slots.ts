@@ -14,6 +14,7 @@
 // only as a process starts (readAtProcessStart: NODE_OPTIONS, LD_*, PYTHON*, TZ …).
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import type { RuntimeDefinition, RuntimeHost, RuntimeLaunch } from '../runtimes/index.js';
 import type { DeferredProcess, ProcessSandbox } from '../sandbox/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -31,8 +32,9 @@ export interface RuntimeSlotOptions {
 
 export interface RuntimeSlotStats {
   readonly available: boolean;
-  /** Slots waiting for a function now. */
+  /** Slots waiting for a function now, in all and by runtime command (`node`, `python3.11`). */
   readonly ready: number;
+  readonly readyByCommand: Readonly<Record<string, number>>;
   /** Cold starts that took a slot since the server started. */
   readonly handedOut: number;
 }
@@ -54,6 +56,8 @@ const SLOT_TMP_MB = 512;
 /** The memory limit until the function's own is set (the runtime alone uses ~40 MB). */
 const SLOT_MEMORY_MB = 1024;
 const DEMAND_WINDOW_MS = 10_000;
+/** Longest a slot's start holds up the next one of its kind (its runtime never said hello). */
+const BOOT_TIMEOUT_MS = 10_000;
 /** Slots of a kind that died before use, in a row, after which the kind stops refilling. */
 const MAX_EARLY_EXITS = 3;
 
@@ -62,12 +66,20 @@ function answerPing(req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(req.url === '/2018-06-01/ping' ? 200 : 404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(req.url === '/2018-06-01/ping' ? 'pong' : '404 page not found\n');
 }
 
+interface WaitingSlot extends RuntimeSlot {
+  /** False once taken, discarded or dead: no longer this pool's. */
+  alive: boolean;
+  /** Ends its start (see `fill`) when it is taken before its runtime said hello. */
+  readonly taken: () => void;
+}
+
 interface Kind {
   readonly runtime: RuntimeDefinition;
   readonly launch: RuntimeLaunch;
   /** Oldest first: the oldest is the most likely to have finished starting. */
-  readonly ready: Array<RuntimeSlot & { alive: boolean }>;
-  starting: number;
+  readonly ready: Array<WaitingSlot>;
+  /** A slot of this kind is starting (launched, its runtime not yet ready). */
+  booting: boolean;
   /** When slots were asked for (taken or missed), within the demand window. */
   readonly asked: number[];
   earlyExits: number;
@@ -103,7 +115,8 @@ export class RuntimeSlots {
     let slot = kind.ready.shift();
     while (slot !== undefined && !slot.alive) slot = kind.ready.shift();
     if (slot !== undefined) {
-      slot.server.removeListener('request', answerPing); // the environment's Runtime API answers from now on
+      slot.server.removeAllListeners('request'); // the environment's Runtime API answers from now on
+      slot.taken();
       slot.alive = false; // no longer this pool's: its exit is the environment's business now
       kind.earlyExits = 0;
       this.handedOut += 1;
@@ -124,8 +137,13 @@ export class RuntimeSlots {
   /** `available`: whether cold starts can use slots on this host with this configuration. */
   get stats(): RuntimeSlotStats {
     let ready = 0;
-    for (const kind of this.kinds.values()) ready += kind.ready.length;
-    return { available: this.options.max > 0 && this.sandbox.handsOffCode, ready, handedOut: this.handedOut };
+    const readyByCommand: Record<string, number> = {};
+    for (const kind of this.kinds.values()) {
+      ready += kind.ready.length;
+      const command = basename(kind.launch.command);
+      readyByCommand[command] = (readyByCommand[command] ?? 0) + kind.ready.length;
+    }
+    return { available: this.options.max > 0 && this.sandbox.handsOffCode, ready, readyByCommand, handedOut: this.handedOut };
   }
 
   /** Stops every slot still waiting (handed-out ones belong to their environments). */
@@ -137,7 +155,7 @@ export class RuntimeSlots {
     await Promise.all(waiting.map((slot) => slot.proc.kill()));
   }
 
-  private discard(slot: (RuntimeSlot & { alive: boolean }) | undefined): void {
+  private discard(slot: WaitingSlot | undefined): void {
     if (slot === undefined) return;
     slot.alive = false;
     slot.server.close();
@@ -158,24 +176,28 @@ export class RuntimeSlots {
     const key = JSON.stringify([launch.command, launch.args, launch.env, runtime.clientDir]);
     let kind = this.kinds.get(key);
     if (kind === undefined) {
-      kind = { runtime, launch, ready: [], starting: 0, asked: [], earlyExits: 0 };
+      kind = { runtime, launch, ready: [], booting: false, asked: [], earlyExits: 0 };
       this.kinds.set(key, kind);
     }
     return kind.earlyExits >= MAX_EARLY_EXITS ? undefined : kind;
   }
 
   /** Starts slots up to the kind's target, or stops the surplus of a burst that is over. */
+  /**
+   * One slot boots at a time per kind (until its runtime says hello), then the next: a start takes about a core
+   * for tens of milliseconds, which cold starts and invocations running meanwhile should not have to share.
+   */
   private fill(kind: Kind): void {
     const target = Math.min(this.options.max, Math.max(this.options.min, kind.asked.length));
     while (kind.ready.length > target) this.discard(kind.ready.pop());
-    while (!this.closed && kind.earlyExits < MAX_EARLY_EXITS && kind.ready.length + kind.starting < target) {
-      kind.starting += 1;
-      const started = this.start(kind).finally(() => {
-        kind.starting -= 1;
-        this.starting.delete(started);
-      });
-      this.starting.add(started);
-    }
+    if (this.closed || kind.booting || kind.earlyExits >= MAX_EARLY_EXITS || kind.ready.length >= target) return;
+    kind.booting = true;
+    const started = this.start(kind).finally(() => {
+      kind.booting = false;
+      this.starting.delete(started);
+      this.fill(kind);
+    });
+    this.starting.add(started);
   }
 
   private async start(kind: Kind): Promise<void> {
@@ -206,8 +228,14 @@ export class RuntimeSlots {
         return;
       }
       // Until a cold start takes the slot, its runtime only says hello (slot.ts): GET /2018-06-01/ping, as RIE answers it.
-      server.on('request', answerPing);
-      const slot = { id, proc, server, runtimeApi, socketPath: endpoint?.socketPath, alive: true };
+      let hello = (): void => undefined;
+      const booted = new Promise<void>((resolve) => (hello = resolve));
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        answerPing(req, res);
+        hello();
+      });
+      // Taken before it said hello: the next slot of the kind need not wait for that.
+      const slot = { id, proc, server, runtimeApi, socketPath: endpoint?.socketPath, alive: true, taken: hello };
       void proc.exited.then(() => {
         if (!slot.alive) return;
         kind.earlyExits += 1;
@@ -222,6 +250,9 @@ export class RuntimeSlots {
         return;
       }
       kind.ready.push(slot);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([booted, proc.exited, new Promise((resolve) => (timer = setTimeout(resolve, BOOT_TIMEOUT_MS)))]);
+      clearTimeout(timer);
     } catch {
       server.close();
       kind.earlyExits += 1;

@@ -13,17 +13,21 @@ import { spawnServer } from '../helpers/server-process.js';
 import { serverPerSuite, startTestServer, TEST_CREDENTIALS, type TestServer } from '../helpers/server.js';
 import { makeZip } from '../helpers/zip.js';
 
-interface SlotStats { available: boolean; ready: number; handedOut: number }
+interface SlotStats { available: boolean; ready: number; readyByCommand: Record<string, number>; handedOut: number }
 
 async function slotStats(server: TestServer): Promise<SlotStats> {
   const health = (await (await fetch(`${server.url}/_nimbus/health`)).json()) as { environments: { runtimeSlots: SlotStats } };
   return health.environments.runtimeSlots;
 }
 
-/** Waits until at least `n` slots are ready (they start in the background after a kind's first cold start). */
-async function slotsReady(server: TestServer, n = 1): Promise<void> {
+/**
+ * Waits until at least `n` slots of a runtime command (`node`, `python3…`) are ready (they start in the background,
+ * one at a time, after a kind's first cold start).
+ */
+async function slotsReady(server: TestServer, command: 'node' | 'python', n = 1): Promise<void> {
   const until = Date.now() + 15_000;
-  while ((await slotStats(server)).ready < n) {
+  const count = (stats: SlotStats) => Object.entries(stats.readyByCommand).filter(([name]) => name.startsWith(command)).reduce((sum, [, k]) => sum + k, 0);
+  while (count(await slotStats(server)) < n) {
     if (Date.now() > until) assert.fail(`no pre-started runtime became ready: ${JSON.stringify(await slotStats(server))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -72,7 +76,7 @@ describe('pre-started runtime slots', () => {
   });
 
   it('health says pre-started runtimes are available, before any has started', async () => {
-    assert.deepEqual(await slotStats(server), { available: true, ready: 0, handedOut: 0 });
+    assert.deepEqual(await slotStats(server), { available: true, ready: 0, readyByCommand: {}, handedOut: 0 });
   });
 
   async function deployNode(name: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -86,7 +90,7 @@ describe('pre-started runtime slots', () => {
   it('a Node cold start runs in a pre-started runtime exactly as in one started for it', async () => {
     await deployNode('slot-node-first');
     await invoke(server.lambda, 'slot-node-first'); // the kind's first cold start: slots start after it
-    await slotsReady(server);
+    await slotsReady(server, 'node');
     await deployNode('slot-node-second', { MemorySize: 256 });
     const { result, slot } = await coldInvoke(server, 'slot-node-second');
     assert.ok(slot, 'the cold start took a pre-started runtime');
@@ -105,7 +109,7 @@ describe('pre-started runtime slots', () => {
   });
 
   it("enforces the function's own memory limit on a pre-started runtime", async () => {
-    await slotsReady(server);
+    await slotsReady(server, 'node');
     await deployNode('slot-node-oom', { MemorySize: 128 });
     const { result, slot } = await coldInvoke(server, 'slot-node-oom', { allocateMb: 400 });
     assert.ok(slot);
@@ -115,7 +119,7 @@ describe('pre-started runtime slots', () => {
 
   it("shows the function's layers at /opt", async () => {
     const layer = await server.lambda.send(new PublishLayerVersionCommand({ LayerName: 'slot-layer', Content: { ZipFile: await makeZip({ 'layer.txt': 'from the layer' }) } }));
-    await slotsReady(server);
+    await slotsReady(server, 'node');
     await deployNode('slot-node-layer', { Layers: [layer.LayerVersionArn ?? ''] });
     const { result, slot } = await coldInvoke(server, 'slot-node-layer');
     assert.ok(slot);
@@ -123,7 +127,7 @@ describe('pre-started runtime slots', () => {
   });
 
   it('a function with variables read at process start (NODE_OPTIONS) starts its own runtime, which honours them', async () => {
-    await slotsReady(server);
+    await slotsReady(server, 'node');
     await deployFixture(server.lambda, 'echo', 'slot-node-options', {
       Code: { ZipFile: await makeZip({ 'index.js': NODE_PROBE, 'pre.js': 'globalThis.preloaded = true;\n' }) },
       Environment: { Variables: { NODE_OPTIONS: '--require /var/task/pre.js' } },
@@ -140,9 +144,8 @@ describe('pre-started runtime slots', () => {
     });
     await deploy('slot-py-first', 'python3.12');
     await invoke(server.lambda, 'slot-py-first');
-    await slotsReady(server, 2);
     for (const [name, runtime, text] of [['slot-py-312', 'python3.12', '"été"'], ['slot-py-311', 'python3.11', '"\\u00e9t\\u00e9"']] as const) {
-      await slotsReady(server);
+      await slotsReady(server, 'python');
       await deploy(name, runtime);
       const { result, slot } = await coldInvoke(server, name);
       assert.ok(slot, `${name} took a pre-started runtime`);
@@ -160,7 +163,7 @@ describe('pre-started runtime slots leave nothing behind', () => {
     try {
       await deployFixture(server.lambda, 'echo', 'slot-cleanup-a', { Code: { ZipFile: await makeZip({ 'index.js': NODE_PROBE }) } });
       await invoke(server.lambda, 'slot-cleanup-a');
-      await slotsReady(server);
+      await slotsReady(server, 'node');
       await deployFixture(server.lambda, 'echo', 'slot-cleanup-b', { Code: { ZipFile: await makeZip({ 'index.js': NODE_PROBE }) } });
       assert.ok((await coldInvoke(server, 'slot-cleanup-b')).slot);
       assert.ok(mountsUnder(dataDir).length > 0, 'the handoff mounts exist while the server runs');
