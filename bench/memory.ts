@@ -99,6 +99,8 @@ export async function measureMemory(server: NimbusProcess, load: LoadClient, gen
   await gen.warmUp(invokeTarget(endpoint, 'bench-mem-128'), plan.environments, 2000);
   await sleep(SETTLE_MS);
   const warmTree = processTree(server.pid);
+  // Every runtime process counts: the warm environments and the pre-started runtimes (engine.runtimeSlots) that
+  // their cold starts asked for, which sit in the same sandbox chain.
   const runtimes = runtimesOf(warmTree);
   const n = runtimes.length;
   const helpers = (tree: readonly ProcMemory[]) => tree.slice(1).filter((p) => !runtimes.includes(p));

@@ -216,8 +216,8 @@ function memoryRows(m: MemoryResults, generator: string): Array<Row | string> {
   return [
     'Memory: Nimbus as its own process (`nimbus serve`); VmRSS, and PSS (shared pages split among sharers) in brackets',
     ['server RSS, idle (started, no function yet)', mbPss(m.idle.server), `${mb(m.idle.floorNodeServerRss)} ⁶`, ratio(m.idle.server.rss, m.idle.floorNodeServerRss), 'floors.md: a plain node:http server 44 MB'],
-    [`process tree, ${w.environments} warm envs (128 MB, idle)`, mbPss(w.tree), '', '', `idle tree ${mbPss(m.idle.tree)}`],
-    [`added per warm environment (÷ ${w.environments})`, mbPss(w.addedPerEnv), `${mbPss(w.runtime)} ⁷`, ratio(w.addedPerEnv.rss, w.runtime.rss), 'floors.md: 46.5–49.7 MB per warm env'],
+    [`process tree, ${w.environments} runtimes (128 MB, idle)`, mbPss(w.tree), '', '', `warm envs and pre-started runtimes; idle tree ${mbPss(m.idle.tree)}`],
+    [`added per runtime (÷ ${w.environments})`, mbPss(w.addedPerEnv), `${mbPss(w.runtime)} ⁷`, ratio(w.addedPerEnv.rss, w.runtime.rss), 'floors.md: 46.5–49.7 MB per warm env'],
     ['  platform overhead per env (added − runtime)', mbPss(overhead), '', '', 'target ≤ 2 MB'],
     ['    of which sandbox processes per env', mbPss(w.sandboxPerEnv), '', '', "bwrap stays as the runtime's parent, plus its PID-namespace init"],
     ['    of which server growth per env', mbPss(w.serverGrowthPerEnv), '', '', ''],
