@@ -14,7 +14,7 @@
 // Mounts left by a server that died are removed by the next one on the same data directory (and by the cgroup
 // reaper when this one dies: `reapMounts`).
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import { findOnPath } from './bubblewrap.js';
@@ -42,9 +42,12 @@ export class CodeHandoff {
     const tools = { mount: findOnPath('mount'), umount: findOnPath('umount'), python: findOnPath('python3', ['/usr/bin']) };
     if (process.getuid?.() !== 0 || tools.mount === undefined || tools.umount === undefined || tools.python === undefined) return undefined;
     const found = tools as Tools;
-    const slotsDir = join(stateDir, 'slots');
-    const roDir = join(stateDir, 'ro');
-    unmountUnder(found, stateDir);
+    // Mount tables name real paths: a state directory reached through a symlink must be found there.
+    mkdirSync(stateDir, { recursive: true });
+    const base = realpathSync(stateDir);
+    const slotsDir = join(base, 'slots');
+    const roDir = join(base, 'ro');
+    unmountUnder(found, base);
     try {
       rmSync(slotsDir, { recursive: true, force: true });
       mkdirSync(slotsDir, { recursive: true, mode: 0o755 });
@@ -60,7 +63,7 @@ export class CodeHandoff {
       });
       return new CodeHandoff(found, new Mounter(found.python), slotsDir, views);
     } catch {
-      unmountUnder(found, stateDir);
+      unmountUnder(found, base);
       return undefined;
     }
   }
