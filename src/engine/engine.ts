@@ -63,7 +63,8 @@ export class Engine {
    */
   private topUpSlots(): void {
     const { slots } = this.deps;
-    if (slots !== undefined) setImmediate(() => slots.topUp());
+    // Only after a cold start: a warm invocation schedules nothing.
+    if (slots?.wanting === true) setImmediate(() => slots.topUp());
   }
 
   /** Keeps `count` environments of `spec` initialised ahead of invocations (provisioned concurrency; 0 releases). */

@@ -129,6 +129,11 @@ export class RuntimeSlots {
    * Refills the kinds asked for since the last call. Starting a slot blocks this thread for milliseconds (spawn,
    * cgroups): call it when no cold start is waiting on this thread.
    */
+  /** True when a cold start asked for a kind since the last `topUp()`. */
+  get wanting(): boolean {
+    return this.wanted.size > 0;
+  }
+
   topUp(): void {
     for (const kind of this.wanted) this.fill(kind);
     this.wanted.clear();
